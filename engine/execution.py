@@ -1,0 +1,257 @@
+"""The SpiffWorkflow side of a command: build, load, run and dump one workflow.
+
+Everything that touches SpiffWorkflow's workflow objects lives here, so the
+rest of the engine works with plain values. Operations are pure with respect
+to storage: they take a workflow and change it in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+import engine.determinism  # noqa: F401 - installs the clock, id and depth patches
+from engine.definitions import CompiledProcess
+from engine.errors import Conflict, ScriptFailed
+from engine.sandbox import ScriptRejected
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+RECORDED_STATES = {TaskState.WAITING, TaskState.READY, TaskState.STARTED, TaskState.COMPLETED,
+                   TaskState.ERROR, TaskState.CANCELLED}
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    properties: Mapping[str, str]
+    documentation: str | None
+    data: Mapping[str, Any]
+    spec: Any
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    task_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class StateChange:
+    task_id: str
+    element_id: str
+    name: str
+    kind: str
+    state: str
+
+
+def _guard(action: Callable[[], Any]) -> Any:
+    """Run SpiffWorkflow; turn script and expression failures into ScriptFailed."""
+    try:
+        return action()
+    except (ScriptFailed, Conflict):
+        raise
+    except ScriptRejected as error:
+        raise ScriptFailed(None, str(error)) from None
+    except WorkflowException as error:
+        task_spec = getattr(error, "task_spec", None)
+        element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
+        raise ScriptFailed(element, str(error.args[0] if error.args else error)) from None
+    except SpiffWorkflowException as error:
+        raise ScriptFailed(None, str(error)) from None
+    except (ValueError, TypeError, KeyError, NameError, AttributeError, ZeroDivisionError, IndexError) as error:
+        raise ScriptFailed(None, f"{type(error).__name__}: {error}") from None
+
+
+def new_workflow(process: CompiledProcess, script_engine: Any, data: Mapping[str, Any]) -> BpmnWorkflow:
+    workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
+    workflow.task_tree.data.update(json.loads(json.dumps(data)))
+    _guard(workflow.do_engine_steps)
+    return workflow
+
+
+def load_workflow(state: str, script_engine: Any) -> BpmnWorkflow:
+    workflow = SERIALIZER.from_dict(json.loads(state))
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def dump_workflow(workflow: BpmnWorkflow) -> str:
+    # Not key-sorted: the serializer stores task data as deltas against the parent task, so parents
+    # must come back before their children, in the order SpiffWorkflow wrote them.
+    try:
+        return json.dumps(SERIALIZER.to_dict(workflow), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ScriptFailed(None, f"task data must be plain JSON: {error}") from None
+
+
+def state_digest(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def task_states(workflow: BpmnWorkflow) -> dict[str, int]:
+    return {str(task.id): task.state for task in workflow.get_tasks()}
+
+
+def _element(task: Any) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+def state_changes(workflow: BpmnWorkflow, before: Mapping[str, int]) -> list[StateChange]:
+    """The diagram elements whose task moved to a recorded state during this command."""
+    changes = []
+    for task in workflow.get_tasks():
+        task_id = str(task.id)
+        if before.get(task_id) == task.state or task.state not in RECORDED_STATES or not _element(task):
+            continue
+        spec = task.task_spec
+        changes.append(StateChange(task_id, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
+                                   type(spec).__name__, TaskState.get_name(task.state).lower()))
+    return changes
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    tasks = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        tasks.append(ReadyTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
+                               dict(getattr(spec, "extensions", {}) or {}), spec.documentation, task.data, spec))
+    return tasks
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
+    for task in workflow.get_tasks():
+        if str(task.id) == task_id:
+            return task
+    return None
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
+    """Complete a READY human task with data (deep-copied: later tasks cannot change it)."""
+    task = find_task(workflow, task_id)
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict("the task is no longer open")  # trap 2: run() checks nothing itself
+    clean = json.loads(json.dumps(dict(data)))
+    task.data.update(clean)
+    item = getattr(getattr(task.parent, "task_spec", None), "output_item", None)
+    if item is not None and isinstance(task.data.get(item.bpmn_id), dict):
+        # A multi-instance child also answers in its element variable, so the collection gathers every answer.
+        task.data[item.bpmn_id].update(json.loads(json.dumps(clean)))
+    _guard(task.run)
+    _guard(workflow.do_engine_steps)
+
+
+def fire_timers(workflow: BpmnWorkflow) -> None:
+    _guard(workflow.refresh_timers)
+    _guard(workflow.do_engine_steps)
+
+
+def awaited_messages(workflow: BpmnWorkflow) -> list[str]:
+    return sorted({event.name for event in workflow.waiting_events() if event.event_type.startswith("Message")})
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> None:
+    if name not in awaited_messages(workflow):
+        raise Conflict(f"the instance is not waiting for the message {name!r}")
+    event = BpmnEvent(MessageEventDefinition(name), payload=json.loads(json.dumps(dict(payload))))
+    _guard(lambda: workflow.send_event(event))
+    _guard(workflow.do_engine_steps)
+
+
+def cancel(workflow: BpmnWorkflow) -> None:
+    workflow.cancel()
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, dict):  # a cycle timer keeps {'next': iso, ...}
+        value = value.get("next")
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = TimerEventDefinition.parse_time_or_duration(value)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(parsed, datetime):
+            return None
+    else:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
+    timers = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        due = _as_datetime(task._get_internal_data("event_value"))
+        if due is not None:
+            spec = task.task_spec
+            timers.append(PendingTimer(str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or spec.name, due))
+    return timers
+
+
+def element_states(workflow: BpmnWorkflow) -> dict[str, str]:
+    """Element id → completed | active | waiting, for marking the diagram."""
+    rank = {"completed": 0, "waiting": 1, "active": 2}
+    states: dict[str, str] = {}
+    for task in workflow.get_tasks():
+        element = _element(task)
+        if not element:
+            continue
+        if task.state in (TaskState.READY, TaskState.STARTED):
+            mark = "active"
+        elif task.state == TaskState.WAITING:
+            mark = "waiting"
+        elif task.state == TaskState.COMPLETED:
+            mark = "completed"
+        else:
+            continue
+        if rank[mark] >= rank.get(states.get(element, "completed"), 0):
+            states[element] = mark
+    return states
+
+
+def view_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data an instance shows now: the open tasks' data, else the finished workflow's."""
+    if workflow.is_completed():
+        return dict(workflow.data)
+    for state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+        tasks = [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
+        if tasks:
+            return dict(tasks[0].data)
+    return dict(workflow.data)
+
+
+def evaluate(workflow: BpmnWorkflow, expression: str, data: Mapping[str, Any]) -> Any:
+    return workflow.script_engine.environment.evaluate(expression, dict(data))
+
+
+def due_date(value: Any) -> datetime | None:
+    """A dueDate expression's value: an ISO date (end of that day, UTC) or datetime."""
+    if isinstance(value, str):
+        try:
+            if len(value) == 10:
+                return datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None

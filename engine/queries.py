@@ -1,0 +1,163 @@
+"""Read-side of the engine: views of instances, tasks, inboxes, history and the chain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, or_, select, tuple_
+
+from engine import execution
+from engine.audit import to_event, verify_chain
+from engine.errors import InstanceNotFound, TaskNotFound
+from engine.forms import form_fields
+from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
+from engine.types import (
+    AuditEvent,
+    ChainReport,
+    DeployedProcess,
+    InstanceView,
+    Membership,
+    TaskView,
+    TimerView,
+)
+
+if TYPE_CHECKING:
+    from engine.definitions import CompiledProcess
+    from engine.storage import Database
+    from engine.types import AssignmentResolver
+
+
+class Queries:
+    db: Database
+    resolver: AssignmentResolver
+
+    def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
+        raise NotImplementedError
+
+    def definitions(self) -> list[DeployedProcess]:
+        with self.db.read() as session:
+            rows = session.execute(select(ProcessDefinition).order_by(
+                ProcessDefinition.process_id, ProcessDefinition.version)).scalars().all()
+        return [DeployedProcess(r.process_id, r.name, r.version, r.sha256, r.deployed_at, True) for r in rows]
+
+    def definition_files(self, process_id: str, version: int) -> dict[str, str]:
+        with self.db.read() as session:
+            files = session.execute(select(ProcessDefinition.files).where(
+                ProcessDefinition.process_id == process_id, ProcessDefinition.version == version)).scalar()
+        if files is None:
+            raise InstanceNotFound(f"no definition {process_id} v{version}")
+        return dict(json.loads(files))
+
+    def instance(self, instance_id: str) -> InstanceView:
+        with self.db.read() as session:
+            found = session.execute(select(Instance, ProcessDefinition.version).join(
+                ProcessDefinition, ProcessDefinition.id == Instance.definition_id).where(
+                Instance.id == instance_id)).first()
+            if found is None:
+                raise InstanceNotFound(f"no instance {instance_id}")
+            row, definition_version = found
+            tasks = self._task_views(session, [OpenTask.instance_id == instance_id], with_details=False)
+            timers = session.execute(select(DueTimer).where(DueTimer.instance_id == instance_id)
+                                     .order_by(DueTimer.due_at)).scalars().all()
+            return _instance_view(row, definition_version, tasks, timers)
+
+    def instances(self, process_id: str | None = None, status: str | None = None,
+                  limit: int = 100, offset: int = 0) -> list[InstanceView]:
+        with self.db.read() as session:
+            query = select(Instance, ProcessDefinition.version).join(
+                ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+            if process_id:
+                query = query.where(Instance.process_id == process_id)
+            if status:
+                query = query.where(Instance.status == status)
+            rows = session.execute(query.order_by(Instance.started_at.desc()).limit(limit).offset(offset)).all()
+            ids = [r.id for r, _ in rows]
+            tasks = self._task_views(session, [OpenTask.instance_id.in_(ids)], with_details=False) if ids else []
+            timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
+                                     .order_by(DueTimer.due_at)).scalars().all() if ids else []
+            return [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
+                                   [t for t in timers if t.instance_id == r.id]) for r, v in rows]
+
+    def task(self, task_id: str) -> TaskView:
+        """One open task with its form, documentation and data (callers decide who may see it)."""
+        with self.db.read() as session:
+            views = self._task_views(session, [OpenTask.id == task_id], with_details=True)
+        if not views:
+            raise TaskNotFound(f"no open task {task_id}")
+        return views[0]
+
+    def inbox(self, actor: str, instance_id: str | None = None) -> list[TaskView]:
+        """Open tasks the actor may do: claimed by them, or unclaimed in their organisations' roles."""
+        memberships: list[Membership] = self.resolver.memberships(actor)
+        pairs = [(m.organisation, m.role) for m in memberships]
+        with self.db.read() as session:
+            mine = OpenTask.claimed_by == actor
+            if pairs:
+                in_scope = select(OpenTaskOrganisation.task_id).where(
+                    tuple_(OpenTaskOrganisation.organisation, OpenTaskOrganisation.role).in_(pairs))
+                condition = or_(mine, and_(OpenTask.claimed_by.is_(None), OpenTask.id.in_(in_scope)))
+            else:
+                condition = mine
+            filters = [condition] + ([OpenTask.instance_id == instance_id] if instance_id else [])
+            return self._task_views(session, filters, with_details=False)
+
+    def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool) -> list[TaskView]:
+        rows = session.execute(
+            select(OpenTask, Instance.process_id, Instance.business_key, Instance.version, Instance.state)
+            .join(Instance, Instance.id == OpenTask.instance_id).where(*filters)
+            .order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)).all()
+        task_ids = [r[0].id for r in rows]
+        organisations: dict[str, list[str]] = {}
+        if task_ids:
+            for task_id, org in session.execute(select(OpenTaskOrganisation.task_id, OpenTaskOrganisation.organisation)
+                                                .where(OpenTaskOrganisation.task_id.in_(task_ids))):
+                organisations.setdefault(task_id, []).append(org)
+        views = []
+        for open_row, process_id, business_key, version, state in rows:
+            details: dict[str, Any] = {}
+            if with_details:
+                workflow = execution.load_workflow(state, None)
+                task = execution.find_task(workflow, open_row.id)
+                spec = task.task_spec
+                details = {"properties": dict(getattr(spec, "extensions", {}) or {}),
+                           "documentation": spec.documentation, "form": form_fields(spec),
+                           "data": json.loads(json.dumps(task.data))}
+            views.append(TaskView(
+                id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
+                element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,
+                organisations=tuple(sorted(organisations.get(open_row.id, []))), claimed_by=open_row.claimed_by,
+                due_at=open_row.due_at, phase=open_row.phase, created_at=open_row.created_at,
+                instance_version=version, **details))
+        return views
+
+    def history(self, instance_id: str) -> list[AuditEvent]:
+        with self.db.read() as session:
+            records = session.execute(select(AuditRecord).where(AuditRecord.stream == instance_id)
+                                      .order_by(AuditRecord.seq)).scalars().all()
+            if not records and session.get(Instance, instance_id) is None:
+                raise InstanceNotFound(f"no instance {instance_id}")
+        return [to_event(r) for r in records]
+
+    def verify(self, instance_id: str | None = None) -> ChainReport:
+        with self.db.read() as session:
+            if instance_id is not None and session.get(Instance, instance_id) is None:
+                raise InstanceNotFound(f"no instance {instance_id}")
+            return verify_chain(session, instance_id)
+
+    def count_events(self) -> int:
+        with self.db.read() as session:
+            return session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
+
+
+def _instance_view(row: Instance, definition_version: int, tasks: Sequence[TaskView],
+                   timers: Sequence[DueTimer]) -> InstanceView:
+    return InstanceView(
+        id=row.id, process_id=row.process_id, definition_version=definition_version, business_key=row.business_key,
+        status=row.status, version=row.version, data=json.loads(row.data), started_by=row.started_by,
+        started_at=row.started_at, updated_at=row.updated_at, open_tasks=tuple(tasks),
+        element_states=json.loads(row.element_states),
+        timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in timers))
+
+

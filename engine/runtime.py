@@ -1,0 +1,386 @@
+"""The Engine: every change to an instance is a command applied in one transaction.
+
+lock the instance → load → check (task READY, actor allowed, form valid) →
+apply → run until it waits → dump → refresh derived rows → append audit
+events → commit. Any error rolls everything back and reaches the caller as an
+EngineError; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import execution
+from engine.audit import DEFINITIONS_STREAM, ChainWriter, canonical_json
+from engine.definitions import CompiledProcess, compile_bundle, load_process
+from engine.determinism import deterministic, utc_now
+from engine.errors import (
+    Conflict,
+    DefinitionNotFound,
+    EngineError,
+    InstanceNotFound,
+    NotAllowed,
+    ScriptFailed,
+    StaleInstance,
+    TaskNotFound,
+    TaskNotReady,
+)
+from engine.forms import form_fields
+from engine.models import DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
+from engine.queries import Queries
+from engine.replay import Replays
+from engine.sandbox import make_script_engine
+from engine.storage import Database
+from engine.types import (
+    AssignmentResolver,
+    DeployedProcess,
+    FormValidator,
+    InstanceView,
+    ProcessInfo,
+    SourceFile,
+)
+
+RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
+
+
+@dataclass
+class _Step:
+    """What one command did, for the audit log."""
+
+    event: str
+    task_id: str | None
+    payload: dict[str, Any]
+
+
+class Engine(Queries, Replays):
+    def __init__(
+        self,
+        database: Database,
+        resolver: AssignmentResolver,
+        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        form_validator: FormValidator | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self.db = database
+        self.resolver = resolver
+        self.form_validator = form_validator
+        self.clock = clock
+        self.script_engine = make_script_engine(helpers or {})
+
+    # --- definitions -------------------------------------------------------------------------
+    def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
+        return [process.info for process in compile_bundle(files).values()]
+
+    def deploy(self, files: Sequence[SourceFile], actor: str) -> list[DeployedProcess]:
+        """Store each process of a valid bundle as a new version, unless its content is already stored."""
+        compiled = compile_bundle(files)
+        by_name = {f.name: f for f in files}
+        at = self.clock()
+        results = []
+        try:
+            with self.db.write() as session:
+                chain: ChainWriter | None = None
+                for process_id, process in compiled.items():
+                    existing = session.execute(select(ProcessDefinition).where(
+                        ProcessDefinition.process_id == process_id,
+                        ProcessDefinition.sha256 == process.info.sha256)).scalar_one_or_none()
+                    if existing is not None:
+                        results.append(_deployed(existing, created=False))
+                        continue
+                    latest = session.execute(select(ProcessDefinition.version).where(
+                        ProcessDefinition.process_id == process_id)
+                        .order_by(ProcessDefinition.version.desc()).limit(1)).scalar()
+                    stored_files = {name: by_name[name].content.decode("utf-8") for name in process.info.files}
+                    row = ProcessDefinition(process_id=process_id, version=(latest or 0) + 1,
+                                            name=process.info.name, sha256=process.info.sha256,
+                                            files=canonical_json(stored_files), deployed_at=at, deployed_by=actor)
+                    session.add(row)
+                    session.flush()
+                    chain = chain or ChainWriter(session, DEFINITIONS_STREAM)
+                    chain.append("definition_deployed", at, actor, None, {
+                        "process_id": process_id, "version": row.version, "sha256": row.sha256,
+                        "files": {n: _sha(c) for n, c in stored_files.items()}})
+                    results.append(_deployed(row, created=True))
+        except IntegrityError:
+            raise Conflict("another deployment of the same process ran at the same time; try again") from None
+        return results
+
+    def _definition(self, session: Session, process_id: str, version: int | None = None) -> ProcessDefinition:
+        query = select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+        query = query.where(ProcessDefinition.version == version) if version else query.order_by(
+            ProcessDefinition.version.desc()).limit(1)
+        row = session.execute(query).scalars().first()
+        if row is None:
+            raise DefinitionNotFound(f"no deployed process {process_id!r}" + (f" version {version}" if version else ""))
+        return row
+
+    def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
+        files = [SourceFile(name, text.encode()) for name, text in json.loads(row.files).items()]
+        return load_process(files, row.process_id, row.sha256)
+
+    # --- commands ----------------------------------------------------------------------------
+    def start(self, process_id: str, actor: str, data: Mapping[str, Any] | None = None,
+              business_key: str | None = None) -> InstanceView:
+        if not self.resolver.may_start(actor, process_id):
+            raise NotAllowed(f"{actor} may not start {process_id}")
+        data = _plain(data or {})
+        at = self.clock()
+        instance_id = uuid.uuid4().hex
+        try:
+            with self.db.write() as session:
+                definition = self._definition(session, process_id)
+                process = self._compiled(definition)
+                chain = ChainWriter(session, instance_id)
+                with deterministic(f"{instance_id}:{chain.next_seq}", at):
+                    workflow = execution.new_workflow(process, self.script_engine, data)
+                    changes = execution.state_changes(workflow, {})
+                    state = execution.dump_workflow(workflow)
+                row = Instance(id=instance_id, definition_id=definition.id, process_id=process_id,
+                               business_key=business_key, status=RUNNING, version=0, state="", state_digest="",
+                               data="{}", element_states="{}", started_by=actor, started_at=at, updated_at=at)
+                session.add(row)
+                session.flush()
+                step = _Step("instance_started", None, {
+                    "op": "start", "process_id": process_id, "definition_version": definition.version,
+                    "definition_sha256": definition.sha256, "data": data, "business_key": business_key})
+                self._save(session, row, workflow, state, chain, step, changes, actor, at)
+        except IntegrityError:
+            raise Conflict(f"business key {business_key!r} is already in use") from None
+        return self.instance(instance_id)
+
+    def complete_task(self, task_id: str, actor: str, data: Mapping[str, Any],
+                      expected_version: int | None = None) -> InstanceView:
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            task = self._open_task(session, row, workflow, task_id, actor)
+            clean = self._validate_form(task.spec, data)
+            execution.complete(workflow, task_id, clean)
+            return _Step("task_completed", task_id, {"op": "complete", "task_id": task_id,
+                                                     "element_id": task.element_id, "data": clean})
+        return self._command(self._instance_of_task(task_id), actor, act, expected_version)
+
+    def claim(self, task_id: str, actor: str) -> InstanceView:
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            task = self._open_task(session, row, workflow, task_id, actor)
+            open_row = session.get(OpenTask, task_id)
+            assert open_row is not None
+            if open_row.claimed_by == actor:
+                raise Conflict("you have already claimed this task")
+            if open_row.claimed_by:
+                raise Conflict(f"the task is claimed by {open_row.claimed_by}")
+            open_row.claimed_by = actor
+            return _Step("task_claimed", task_id, {"op": "claim", "task_id": task_id, "element_id": task.element_id})
+        return self._command(self._instance_of_task(task_id), actor, act)
+
+    def release(self, task_id: str, actor: str) -> InstanceView:
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            open_row = session.get(OpenTask, task_id)
+            if open_row is None:
+                raise TaskNotReady("the task is no longer open")
+            if open_row.claimed_by != actor:
+                raise NotAllowed("only the user who claimed the task can release it")
+            open_row.claimed_by = None
+            return _Step("task_released", task_id, {"op": "release", "task_id": task_id,
+                                                    "element_id": open_row.element_id})
+        return self._command(self._instance_of_task(task_id), actor, act)
+
+    def delegate(self, task_id: str, actor: str, to_user: str) -> InstanceView:
+        """Hand an open task to a colleague who may also do it; it becomes claimed by them."""
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            task = self._open_task(session, row, workflow, task_id, actor)
+            if not self.resolver.may_act(to_user, self._assignment(task)):
+                raise NotAllowed(f"{to_user} may not do this task")
+            open_row = session.get(OpenTask, task_id)
+            assert open_row is not None
+            open_row.claimed_by = to_user
+            return _Step("task_delegated", task_id, {"op": "delegate", "task_id": task_id,
+                                                     "element_id": task.element_id, "to": to_user})
+        return self._command(self._instance_of_task(task_id), actor, act)
+
+    def cancel(self, instance_id: str, actor: str, reason: str) -> InstanceView:
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            execution.cancel(workflow)
+            return _Step("instance_cancelled", None, {"op": "cancel", "reason": reason})
+        return self._command(instance_id, actor, act)
+
+    def deliver_message(self, instance_id: str, name: str, payload: Mapping[str, Any], actor: str) -> InstanceView:
+        clean = _plain(payload)
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            execution.deliver_message(workflow, name, clean)
+            return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
+        return self._command(instance_id, actor, act)
+
+    def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
+        """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
+        now = now or self.clock()
+        with self.db.write() as session:
+            query = select(DueTimer.instance_id).where(DueTimer.due_at <= now).distinct()
+            if not self.db.is_sqlite:
+                query = select(DueTimer.instance_id).where(DueTimer.due_at <= now).with_for_update(skip_locked=True)
+            due = sorted(set(session.execute(query).scalars()))
+        fired = 0
+        for instance_id in due:
+            def act(session: Session, row: Instance, workflow: Any) -> _Step:
+                execution.fire_timers(workflow)
+                return _Step("timers_fired", None, {"op": "fire_timers"})
+            try:
+                self._command(instance_id, actor, act, at=now)
+                fired += 1
+            except Conflict:
+                continue  # another worker fired it, or it was cancelled meanwhile
+        return fired
+
+    # --- the command pipeline ----------------------------------------------------------------
+    def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
+                 expected_version: int | None = None, at: datetime | None = None) -> InstanceView:
+        at = at or self.clock()
+        with self.db.write() as session:
+            row = self._lock(session, instance_id)
+            if expected_version is not None and row.version != expected_version:
+                raise StaleInstance("the procurement has changed since you opened it; reload and try again")
+            if row.status != RUNNING:
+                raise Conflict(f"the instance is {row.status}")
+            workflow = execution.load_workflow(row.state, self.script_engine)
+            chain = ChainWriter(session, instance_id)
+            before = execution.task_states(workflow)
+            with deterministic(f"{instance_id}:{chain.next_seq}", at):
+                step = act(session, row, workflow)
+                changes = execution.state_changes(workflow, before)
+                state = execution.dump_workflow(workflow) if changes or step.payload["op"] in STATEFUL else row.state
+            self._save(session, row, workflow, state, chain, step, changes, actor, at)
+        return self.instance(instance_id)
+
+    def _lock(self, session: Session, instance_id: str) -> Instance:
+        query = select(Instance).where(Instance.id == instance_id)
+        if not self.db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already holds the write lock
+            query = query.with_for_update()
+        row = session.execute(query).scalar_one_or_none()
+        if row is None:
+            raise InstanceNotFound(f"no instance {instance_id}")
+        return row
+
+    def _save(self, session: Session, row: Instance, workflow: Any, state: str, chain: ChainWriter, step: _Step,
+              changes: list[execution.StateChange], actor: str, at: datetime) -> None:
+        digest = execution.state_digest(state)
+        status = CANCELLED if step.payload["op"] == "cancel" else (COMPLETED if workflow.is_completed() else RUNNING)
+        old_version = row.version
+        result = session.execute(
+            update(Instance).where(Instance.id == row.id, Instance.version == old_version).values(
+                state=state, state_digest=digest, status=status, version=old_version + 1, updated_at=at,
+                data=canonical_json(execution.view_data(workflow)),
+                element_states=canonical_json(execution.element_states(workflow)))
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleInstance("the instance was changed by another request at the same time")
+        self._refresh_derived(session, row.id, workflow, status, at)
+        chain.append(step.event, at, actor, step.task_id, {**step.payload, "state_digest": digest})
+        for change in changes:
+            chain.append(f"element_{change.state}", at, actor, change.task_id, {
+                "element_id": change.element_id, "name": change.name, "kind": change.kind})
+
+    def _refresh_derived(self, session: Session, instance_id: str, workflow: Any, status: str, at: datetime) -> None:
+        ready = {t.id: t for t in execution.ready_human_tasks(workflow)} if status == RUNNING else {}
+        existing = {t.id: t for t in session.execute(
+            select(OpenTask).where(OpenTask.instance_id == instance_id)).scalars()}
+        for task_id, open_row in existing.items():
+            if task_id not in ready:
+                session.delete(open_row)
+        session.flush()
+        for task_id, task in ready.items():
+            if task_id in existing:
+                continue
+            assignment = self._assignment(task)
+            due = None
+            if "dueDate" in task.properties:
+                with_value = _evaluate_quietly(workflow, task.properties["dueDate"], task.data)
+                due = execution.due_date(with_value)
+            session.add(OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
+                                 lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
+                                 due_at=due, claimed_by=None, created_at=at))
+            session.flush()
+            for organisation in dict.fromkeys(assignment.organisations):
+                session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
+        session.execute(DueTimer.__table__.delete().where(DueTimer.instance_id == instance_id))
+        if status == RUNNING:
+            for timer in execution.pending_timers(workflow):
+                session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,
+                                     name=timer.name, due_at=timer.due_at))
+
+    # --- checks ------------------------------------------------------------------------------
+    def _instance_of_task(self, task_id: str) -> str:
+        with self.db.read() as session:
+            instance_id = session.execute(select(OpenTask.instance_id).where(OpenTask.id == task_id)).scalar()
+        if instance_id is None:
+            raise self._missing_task(task_id)
+        return instance_id
+
+    def _missing_task(self, task_id: str) -> EngineError:
+        """A task that was open once is a conflict (already done); an unknown id is not found."""
+        with self.db.read() as session:
+            from engine.models import AuditRecord
+            known = session.execute(select(AuditRecord.stream).where(AuditRecord.task_id == task_id).limit(1)).scalar()
+        if known:
+            return TaskNotReady("the task has already been completed or is no longer open")
+        return TaskNotFound(f"no task {task_id}")
+
+    def _open_task(self, session: Session, row: Instance, workflow: Any, task_id: str,
+                   actor: str) -> execution.ReadyTask:
+        task = next((t for t in execution.ready_human_tasks(workflow) if t.id == task_id), None)
+        if task is None:
+            raise TaskNotReady("the task has already been completed or is no longer open")
+        if not self.resolver.may_act(actor, self._assignment(task)):
+            raise NotAllowed(f"{actor} may not do this task")
+        open_row = session.get(OpenTask, task_id)
+        if open_row is not None and open_row.claimed_by not in (None, actor):
+            raise NotAllowed(f"the task is claimed by {open_row.claimed_by}")
+        return task
+
+    def _assignment(self, task: execution.ReadyTask) -> Any:
+        return self.resolver.assign(task.lane, task.data)
+
+    def _validate_form(self, spec: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+        fields = form_fields(spec)
+        if self.form_validator is not None:
+            return self.form_validator(fields, data)
+        known = {f.id for f in fields}
+        return _plain({k: v for k, v in data.items() if k in known} if fields else data)
+
+    def compiled_definition(self, process_id: str, version: int | None = None) -> CompiledProcess:
+        with self.db.read() as session:
+            return self._compiled(self._definition(session, process_id, version))
+
+
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+
+
+def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:
+    """A due date that cannot be computed yet (its data is missing) is simply unknown."""
+    try:
+        return execution.evaluate(workflow, expression, data)
+    except Exception:  # noqa: BLE001 - the expression compiled at deploy; missing data only
+        return None
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return json.loads(canonical_json(dict(data)))
+    except (TypeError, ValueError) as error:
+        raise ScriptFailed(None, f"data must be plain JSON: {error}") from None
+
+
+def _sha(text: str) -> str:
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _deployed(row: ProcessDefinition, created: bool) -> DeployedProcess:
+    return DeployedProcess(row.process_id, row.name, row.version, row.sha256, row.deployed_at, created)

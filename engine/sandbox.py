@@ -1,0 +1,112 @@
+"""Runs diagram scripts, conditions and expressions in RestrictedPython.
+
+SpiffWorkflow's default environment is plain `exec`: a script could import
+`os`, and a restricted `__builtins__` is escaped through `__subclasses__()`
+(SPIFFWORKFLOW.md trap 3). RestrictedPython rewrites the code at compile
+time: no imports, no names or attributes starting with `_`, guarded item and
+attribute access. Scripts see task data plus the helpers the caller registers.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from RestrictedPython import compile_restricted, limited_builtins, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine.determinism import current_time
+
+_EXTRA_BUILTINS: dict[str, Any] = {
+    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)  # type: ignore[index]
+    for name in ("all", "any", "sum", "min", "max", "len", "sorted", "enumerate", "dict", "list", "map", "filter")
+}
+
+_INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+}
+
+
+def _inplace(op: str, x: Any, y: Any) -> Any:
+    return _INPLACE[op](x, y)
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+class ScriptRejected(Exception):
+    """The source breaks the sandbox's rules (an import, a dunder, bad syntax)."""
+
+
+@lru_cache(maxsize=4096)
+def compile_sandboxed(source: str, mode: str) -> Any:
+    """Compile once per distinct source; RestrictedPython's compile is the slow part."""
+    try:
+        return compile_restricted(source, "<diagram>", mode)
+    except SyntaxError as error:  # RestrictedPython reports no line number; spiff would crash on None
+        raise ScriptRejected(str(error)) from None
+
+
+def check_source(source: str, mode: str) -> str | None:
+    """The reason a script ('exec') or expression ('eval') would be refused, or None."""
+    try:
+        compile_sandboxed(source, mode)
+    except ScriptRejected as error:
+        return str(error)
+    return None
+
+
+def _now_iso() -> str:
+    return current_time().isoformat()
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]]):
+        super().__init__()
+        self._globals = {
+            "__builtins__": {**safe_builtins, **limited_builtins, **_EXTRA_BUILTINS},
+            "_getattr_": safer_getattr,
+            "_getitem_": default_guarded_getitem,
+            "_getiter_": default_guarded_getiter,
+            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+            "_unpack_sequence_": guarded_unpack_sequence,
+            "_write_": full_write_guard,
+            "_inplacevar_": _inplace,
+            "_apply_": _apply,
+            "now": _now_iso,
+            **helpers,
+        }
+        self.names = frozenset(self._globals)
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        code = compile_sandboxed(expression, "eval")
+        scope = {**self._globals, **(external_context or {}), **context}
+        return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        code = compile_sandboxed(script, "exec")
+        # One scope, not globals + locals: comprehensions must see the data's names.
+        scope = {**self._globals, **(external_context or {}), **context}
+        exec(code, scope)  # noqa: S102 - compiled by RestrictedPython
+        context.clear()
+        context.update({k: v for k, v in scope.items() if not k.startswith("_") and not callable(v)})
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise ScriptRejected("service tasks are not supported")
+
+
+def make_script_engine(helpers: Mapping[str, Callable[..., Any]]) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers))
