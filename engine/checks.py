@@ -7,7 +7,7 @@ such mistakes when deploying, not in the middle of a procurement.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from engine.errors import Problem
 from engine.sandbox import check_source
@@ -38,7 +38,7 @@ def _problem(file: str, element: Any, message: str) -> Problem:
     return Problem(file, element.sourceline, owner.get("id") if owner is not None else None, message)
 
 
-def _check_code(file: str, element: Any, source: str | None, mode: str, what: str) -> list[Problem]:
+def _check_code(file: str, element: Any, source: str | None, mode: Literal["exec", "eval"], what: str) -> list[Problem]:
     if source is None or not source.strip():
         return [] if mode == "exec" else [_problem(file, element, f"{what} is empty")]
     reason = check_source(source.strip(), mode)

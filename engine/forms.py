@@ -8,7 +8,7 @@ from engine.types import FormField
 
 
 def _number(value: str | None) -> float | None:
-    return None if value in (None, "") else float(value)  # type: ignore[arg-type]
+    return None if value is None or value == "" else float(value)
 
 
 def form_fields(task_spec: Any) -> tuple[FormField, ...]:

@@ -111,11 +111,7 @@ class Replays:
         chosen = [e for e in events if e.seq <= seq]
         if not chosen:
             raise InstanceNotFound(f"instance {instance_id} has no step {seq}")
-        last: tuple[AuditEvent, Any, str] | None = None
-        for last in self._rerun(instance_id, definition, chosen):
-            pass
-        assert last is not None
-        event, workflow, state = last
+        *_, (event, workflow, state) = self._rerun(instance_id, definition, chosen)
         return ReplayedState(
             seq=event.seq, event=event, data=execution.view_data(workflow),
             element_states=execution.element_states(workflow),

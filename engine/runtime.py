@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -309,7 +309,7 @@ class Engine(Queries, Replays):
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
-        session.execute(DueTimer.__table__.delete().where(DueTimer.instance_id == instance_id))
+        session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
         if status == RUNNING:
             for timer in execution.pending_timers(workflow):
                 session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from RestrictedPython import compile_restricted, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine.determinism import current_time
 
 _EXTRA_BUILTINS: dict[str, Any] = {
-    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)  # type: ignore[index]
+    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
     for name in ("all", "any", "sum", "min", "max", "len", "sorted", "enumerate", "dict", "list", "map", "filter")
 }
 
@@ -51,7 +51,7 @@ class ScriptRejected(Exception):
 
 
 @lru_cache(maxsize=4096)
-def compile_sandboxed(source: str, mode: str) -> Any:
+def compile_sandboxed(source: str, mode: Literal["exec", "eval"]) -> Any:
     """Compile once per distinct source; RestrictedPython's compile is the slow part."""
     try:
         return compile_restricted(source, "<diagram>", mode)
@@ -59,7 +59,7 @@ def compile_sandboxed(source: str, mode: str) -> Any:
         raise ScriptRejected(str(error)) from None
 
 
-def check_source(source: str, mode: str) -> str | None:
+def check_source(source: str, mode: Literal["exec", "eval"]) -> str | None:
     """The reason a script ('exec') or expression ('eval') would be refused, or None."""
     try:
         compile_sandboxed(source, mode)
