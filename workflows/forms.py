@@ -1,0 +1,85 @@
+"""Task forms as marshmallow schemas: one schema validates the web form and the JSON API alike.
+
+The engine hands a task's `camunda:formData` fields over as `engine.FormField`s;
+this module turns them into a marshmallow schema and returns plain JSON data
+(dates as ISO strings) or raises `engine.FormInvalid` with messages per field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from engine import FormField, FormInvalid
+
+
+def _length(field: FormField) -> list[validate.Validator]:
+    if field.min_length is None and field.max_length is None:
+        return []
+    return [validate.Length(min=field.min_length, max=field.max_length)]
+
+
+def _range(field: FormField) -> list[validate.Validator]:
+    if field.minimum is None and field.maximum is None:
+        return []
+    return [validate.Range(min=field.minimum, max=field.maximum)]
+
+
+def _marshmallow_field(field: FormField) -> fields.Field:
+    common: dict[str, Any] = {"required": field.required}
+    if field.type == "long":
+        return fields.Integer(strict=False, validate=_range(field), **common)
+    if field.type == "double":
+        return fields.Float(allow_nan=False, validate=_range(field), **common)
+    if field.type == "boolean":
+        return fields.Boolean(**common)
+    if field.type == "date":
+        return fields.Date(**common)
+    if field.type == "enum":
+        return fields.String(validate=[validate.OneOf([key for key, _ in field.options])], **common)
+    return fields.String(validate=_length(field), **common)
+
+
+def schema_for(form: Sequence[FormField]) -> Schema:
+    return _schema(tuple((f.id, f.type, f.required, f.minimum, f.maximum, f.min_length, f.max_length, f.options)
+                         for f in form))
+
+
+@lru_cache(maxsize=512)
+def _schema(key: tuple[tuple[Any, ...], ...]) -> Schema:
+    """One schema per distinct form, built from the constraints that matter for validation."""
+    declared = {
+        id_: _marshmallow_field(FormField(id_, id_, type_, required, minimum, maximum, min_length, max_length, options))
+        for id_, type_, required, minimum, maximum, min_length, max_length, options in key
+    }
+    return Schema.from_dict(declared, name="TaskForm")(unknown=EXCLUDE)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def validate_form(form: Sequence[FormField], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean data for the task, or FormInvalid naming each wrong field.
+
+    An empty string counts as not given, so an empty optional web field is simply absent.
+    """
+    given = {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
+    try:
+        loaded = schema_for(form).load(given)
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise FormInvalid({key: _as_list(value) for key, value in messages.items()}) from None
+    return {key: _plain(value) for key, value in loaded.items()}
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, dict):
+        return [str(v) for values in value.values() for v in _as_list(values)]
+    return [str(value)]
