@@ -23,7 +23,8 @@ def form_fields(task_spec: Any) -> tuple[FormField, ...]:
             id=raw.id,
             label=raw.label or raw.id,
             type=raw.type,
-            required=raw.has_validation("required") and raw.get_validation("required") != "false",
+            # a bare <constraint name="required"/> has no config, so look at the names
+            required=any(v.name == "required" and v.config not in ("false", "False") for v in raw.validation),
             minimum=minimum,
             maximum=maximum,
             min_length=int(min_length) if min_length is not None else None,

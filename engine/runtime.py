@@ -223,9 +223,10 @@ class Engine(Queries, Replays):
         """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
         now = now or self.clock()
         with self.db.write() as session:
-            query = select(DueTimer.instance_id).where(DueTimer.due_at <= now).distinct()
+            # strictly earlier, as SpiffWorkflow decides whether a timer has fired
+            query = select(DueTimer.instance_id).where(DueTimer.due_at < now)
             if not self.db.is_sqlite:
-                query = select(DueTimer.instance_id).where(DueTimer.due_at <= now).with_for_update(skip_locked=True)
+                query = query.with_for_update(skip_locked=True)
             due = sorted(set(session.execute(query).scalars()))
         fired = 0
         for instance_id in due:
@@ -233,7 +234,7 @@ class Engine(Queries, Replays):
                 execution.fire_timers(workflow)
                 return _Step("timers_fired", None, {"op": "fire_timers"})
             try:
-                self._command(instance_id, actor, act, at=now)
+                self._command(instance_id, actor, act, at=now, require_change=True)
                 fired += 1
             except Conflict:
                 continue  # another worker fired it, or it was cancelled meanwhile
@@ -241,7 +242,8 @@ class Engine(Queries, Replays):
 
     # --- the command pipeline ----------------------------------------------------------------
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
-                 expected_version: int | None = None, at: datetime | None = None) -> InstanceView:
+                 expected_version: int | None = None, at: datetime | None = None,
+                 require_change: bool = False) -> InstanceView:
         at = at or self.clock()
         with self.db.write() as session:
             row = self._lock(session, instance_id)
@@ -255,6 +257,8 @@ class Engine(Queries, Replays):
             with deterministic(f"{instance_id}:{chain.next_seq}", at):
                 step = act(session, row, workflow)
                 changes = execution.state_changes(workflow, before)
+                if require_change and not changes:
+                    raise Conflict("nothing changed")  # e.g. a timer another worker already fired
                 state = execution.dump_workflow(workflow) if changes or step.payload["op"] in STATEFUL else row.state
             self._save(session, row, workflow, state, chain, step, changes, actor, at)
         return self.instance(instance_id)

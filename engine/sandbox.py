@@ -9,6 +9,7 @@ attribute access. Scripts see task data plus the helpers the caller registers.
 
 from __future__ import annotations
 
+import ast
 import operator
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -54,9 +55,12 @@ class ScriptRejected(Exception):
 def compile_sandboxed(source: str, mode: Literal["exec", "eval"]) -> Any:
     """Compile once per distinct source; RestrictedPython's compile is the slow part."""
     try:
+        tree = ast.parse(source, mode=mode)
+        if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
+            raise ScriptRejected("imports are not allowed")
         return compile_restricted(source, "<diagram>", mode)
     except SyntaxError as error:  # RestrictedPython reports no line number; spiff would crash on None
-        raise ScriptRejected(str(error)) from None
+        raise ScriptRejected(f"{error.msg} (line {error.lineno})" if error.lineno else str(error)) from None
 
 
 def check_source(source: str, mode: Literal["exec", "eval"]) -> str | None:

@@ -45,6 +45,8 @@ def _sqlite_engine(url: str, immediate: bool) -> SqlEngine:
 
 class Database:
     def __init__(self, url: str):
+        if url.startswith(("postgresql://", "postgres://")):  # psycopg 3 is the driver we ship
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
