@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -23,6 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 import engine.determinism  # noqa: F401 - installs the clock, id and depth patches
+from engine.audit import canonical_json
 from engine.definitions import CompiledProcess
 from engine.errors import Conflict, ScriptFailed
 from engine.sandbox import ScriptRejected
@@ -79,9 +81,14 @@ def _guard(action: Callable[[], Any]) -> Any:
         raise ScriptFailed(None, f"{type(error).__name__}: {error}") from None
 
 
+def plain_copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy in canonical key order: the live command and its replay must insert keys alike."""
+    return dict(json.loads(canonical_json(dict(data))))
+
+
 def new_workflow(process: CompiledProcess, script_engine: Any, data: Mapping[str, Any]) -> BpmnWorkflow:
     workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
-    workflow.task_tree.data.update(json.loads(json.dumps(data)))
+    workflow.task_tree.data.update(plain_copy(data))
     _guard(workflow.do_engine_steps)
     return workflow
 
@@ -105,8 +112,19 @@ def state_digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
+def all_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    """Every task of the workflow and its subprocesses, straight from their dicts.
+
+    Walking the tree with get_tasks() costs ~10x more and the tree only grows (trap 9).
+    """
+    tasks = list(workflow.tasks.values())
+    for subprocess in workflow.subprocesses.values():
+        tasks.extend(subprocess.tasks.values())
+    return tasks
+
+
 def task_states(workflow: BpmnWorkflow) -> dict[str, int]:
-    return {str(task.id): task.state for task in workflow.get_tasks()}
+    return {str(task.id): task.state for task in all_tasks(workflow)}
 
 
 def _element(task: Any) -> str | None:
@@ -116,7 +134,7 @@ def _element(task: Any) -> str | None:
 def state_changes(workflow: BpmnWorkflow, before: Mapping[str, int]) -> list[StateChange]:
     """The diagram elements whose task moved to a recorded state during this command."""
     changes = []
-    for task in workflow.get_tasks():
+    for task in all_tasks(workflow):
         task_id = str(task.id)
         if before.get(task_id) == task.state or task.state not in RECORDED_STATES or not _element(task):
             continue
@@ -128,7 +146,9 @@ def state_changes(workflow: BpmnWorkflow, before: Mapping[str, int]) -> list[Sta
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
     tasks = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in all_tasks(workflow):
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            continue
         spec = task.task_spec
         tasks.append(ReadyTask(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
                                dict(getattr(spec, "extensions", {}) or {}), spec.documentation, task.data, spec))
@@ -136,10 +156,13 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> Any:
-    for task in workflow.get_tasks():
-        if str(task.id) == task_id:
-            return task
-    return None
+    try:
+        key = UUID(task_id)
+    except ValueError:
+        return None
+    if key in workflow.tasks:
+        return workflow.tasks[key]
+    return next((sp.tasks[key] for sp in workflow.subprocesses.values() if key in sp.tasks), None)
 
 
 def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> None:
@@ -147,12 +170,12 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: Mapping[str, Any]) -> N
     task = find_task(workflow, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict("the task is no longer open")  # trap 2: run() checks nothing itself
-    clean = json.loads(json.dumps(dict(data)))
+    clean = plain_copy(data)
     task.data.update(clean)
     item = getattr(getattr(task.parent, "task_spec", None), "output_item", None)
     if item is not None and isinstance(task.data.get(item.bpmn_id), dict):
         # A multi-instance child also answers in its element variable, so the collection gathers every answer.
-        task.data[item.bpmn_id].update(json.loads(json.dumps(clean)))
+        task.data[item.bpmn_id].update(plain_copy(clean))
     _guard(task.run)
     _guard(workflow.do_engine_steps)
 
@@ -169,7 +192,7 @@ def awaited_messages(workflow: BpmnWorkflow) -> list[str]:
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> None:
     if name not in awaited_messages(workflow):
         raise Conflict(f"the instance is not waiting for the message {name!r}")
-    event = BpmnEvent(MessageEventDefinition(name), payload=json.loads(json.dumps(dict(payload))))
+    event = BpmnEvent(MessageEventDefinition(name), payload=plain_copy(payload))
     _guard(lambda: workflow.send_event(event))
     _guard(workflow.do_engine_steps)
 
@@ -197,7 +220,9 @@ def _as_datetime(value: Any) -> datetime | None:
 
 def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
     timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in all_tasks(workflow):
+        if task.state != TaskState.WAITING:
+            continue
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
             continue
@@ -212,7 +237,7 @@ def element_states(workflow: BpmnWorkflow) -> dict[str, str]:
     """Element id → completed | active | waiting, for marking the diagram."""
     rank = {"completed": 0, "waiting": 1, "active": 2}
     states: dict[str, str] = {}
-    for task in workflow.get_tasks():
+    for task in all_tasks(workflow):
         element = _element(task)
         if not element:
             continue
@@ -233,10 +258,11 @@ def view_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The data an instance shows now: the open tasks' data, else the finished workflow's."""
     if workflow.is_completed():
         return dict(workflow.data)
+    top_level = list(workflow.tasks.values())
     for state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-        tasks = [t for t in workflow.get_tasks(state=state) if t.workflow is workflow]
-        if tasks:
-            return dict(tasks[0].data)
+        for task in top_level:
+            if task.state == state:
+                return dict(task.data)
     return dict(workflow.data)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class ExampleResolver:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)  # every command at its own moment, as in real life
