@@ -1,0 +1,19 @@
+"""Builds the engine for the procurement domain: its resolver, script helpers and form validator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from engine import Database, Engine, utc_now
+from workflows.directory import Directory, demo_directory
+from workflows.forms import validate_form
+from workflows.helpers import helpers_for
+from workflows.resolver import ProcurementResolver
+
+
+def build_engine(database: Database, directory: Directory | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> Engine:
+    directory = directory or demo_directory()
+    return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
+                  form_validator=validate_form, clock=clock)
