@@ -1,0 +1,301 @@
+"""`allianssi`: the command line for designers, operators and auditors.
+
+The database comes from DATABASE_URL (default: a SQLite file under ./instance).
+Errors go to stderr with exit status 1; listing commands take --json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine import Database, DefinitionError, Engine, EngineError, FormInvalid, read_bundle
+
+DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'instance' / 'allianssi.db'}"
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def build() -> Engine:
+    from workflows.service import build_engine
+
+    return build_engine(Database(database_url()))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (tuple, frozenset, set)):
+        return list(value)
+    return str(value)
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, default=_json_default, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Engine errors become a readable message on stderr and exit status 1."""
+    try:
+        yield
+    except DefinitionError as error:
+        click.echo(f"invalid definition ({len(error.problems)} problem(s)):", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except FormInvalid as error:
+        click.echo("invalid form data:", err=True)
+        for field, messages in error.errors.items():
+            click.echo(f"  {field}: {' '.join(messages)}", err=True)
+        sys.exit(1)
+    except EngineError as error:
+        click.echo(f"error: {type(error).__name__}: {error}", err=True)
+        sys.exit(1)
+
+
+def parse_data(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object")
+    return value
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+actor_option = click.option("--as", "actor", required=True, help="The user acting.")
+
+
+@click.group()
+def main() -> None:
+    """Workflow engine for Finnish public alliance procurements."""
+
+
+@main.command()
+def init() -> None:
+    """Create or upgrade the database tables."""
+    Database(database_url()).migrate()
+    click.echo(f"database ready: {database_url()}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def validate(paths: tuple[str, ...]) -> None:
+    """Validate .bpmn/.dmn files or folders without storing anything."""
+    with reported_errors():
+        processes = build().validate(read_bundle(paths))
+    for process in processes:
+        click.echo(f"ok  {process.process_id}  ({process.name})  sha256 {process.sha256[:12]}")
+
+
+@main.command()
+@click.argument("directory", default="bpmn", type=click.Path())
+@click.option("--as", "actor", default="designer", show_default=True)
+@json_option
+def deploy(directory: str, actor: str, as_json: bool) -> None:
+    """Deploy a folder of diagrams; unchanged processes keep their version."""
+    with reported_errors():
+        deployed = build().deploy(read_bundle([directory]), actor)
+    if as_json:
+        return emit_json(deployed)
+    for d in deployed:
+        click.echo(f"{'new ' if d.created else 'same'}  {d.process_id}  v{d.version}  sha256 {d.sha256[:12]}")
+
+
+@main.command()
+@click.argument("process_id")
+@actor_option
+@click.option("--data", help="Start data as a JSON object.")
+@click.option("--key", "business_key", help="A business key (e.g. the procurement's case number).")
+@json_option
+def start(process_id: str, actor: str, data: str | None, business_key: str | None, as_json: bool) -> None:
+    """Start an instance of a deployed process."""
+    with reported_errors():
+        instance = build().start(process_id, actor, parse_data(data), business_key=business_key)
+    if as_json:
+        return emit_json(instance)
+    click.echo(f"started {instance.id} ({instance.process_id} v{instance.definition_version}, {instance.status})")
+    for task in instance.open_tasks:
+        click.echo(f"  open task {task.id}  {task.name}  [{task.role}: {', '.join(task.organisations)}]")
+
+
+@main.command()
+@actor_option
+@json_option
+def tasks(actor: str, as_json: bool) -> None:
+    """The open tasks a user may do."""
+    with reported_errors():
+        found = build().inbox(actor)
+    if as_json:
+        return emit_json(found)
+    if not found:
+        click.echo("no open tasks")
+    for task in found:
+        due = f"  due {task.due_at:%Y-%m-%d}" if task.due_at else ""
+        key = task.business_key or task.instance_id[:8]
+        click.echo(f"{task.id}  {key}  {task.name}  [{task.role}: {', '.join(task.organisations)}]{due}")
+
+
+@main.command()
+@click.argument("task_id")
+@actor_option
+@click.option("--data", help="Form data as a JSON object.")
+@json_option
+def complete(task_id: str, actor: str, data: str | None, as_json: bool) -> None:
+    """Complete an open task with form data."""
+    with reported_errors():
+        instance = build().complete_task(task_id, actor, parse_data(data))
+    if as_json:
+        return emit_json(instance)
+    click.echo(f"completed; instance {instance.id} is {instance.status}")
+    for task in instance.open_tasks:
+        click.echo(f"  open task {task.id}  {task.name}  [{task.role}: {', '.join(task.organisations)}]")
+
+
+@main.command()
+@click.argument("task_id")
+@actor_option
+def claim(task_id: str, actor: str) -> None:
+    """Claim an open task so colleagues see it is taken."""
+    with reported_errors():
+        build().claim(task_id, actor)
+    click.echo("claimed")
+
+
+@main.command()
+@click.argument("task_id")
+@actor_option
+def release(task_id: str, actor: str) -> None:
+    """Release a task you claimed."""
+    with reported_errors():
+        build().release(task_id, actor)
+    click.echo("released")
+
+
+@main.command()
+@click.argument("instance_id")
+@click.argument("name")
+@actor_option
+@click.option("--payload", help="Message payload as a JSON object.")
+def message(instance_id: str, name: str, actor: str, payload: str | None) -> None:
+    """Deliver a message (e.g. a Market Court appeal) to one instance."""
+    with reported_errors():
+        instance = build().deliver_message(instance_id, name, parse_data(payload), actor)
+    click.echo(f"delivered; instance {instance.id} is {instance.status}")
+
+
+@main.command()
+@click.argument("instance_id")
+@json_option
+def history(instance_id: str, as_json: bool) -> None:
+    """Every audit event of an instance, in order."""
+    with reported_errors():
+        events = build().history(instance_id)
+    if as_json:
+        return emit_json(events)
+    for e in events:
+        detail = e.payload.get("element_id") or e.payload.get("process_id") or ""
+        click.echo(f"{e.seq:>5}  {e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<20} {e.type:<22} {detail}")
+
+
+@main.command()
+@click.argument("instance_id", required=False)
+@click.option("--all", "all_", is_flag=True, help="Verify every chain.")
+@json_option
+def verify(instance_id: str | None, all_: bool, as_json: bool) -> None:
+    """Verify the audit hash chain of one instance or of all."""
+    if not instance_id and not all_:
+        raise click.UsageError("give an INSTANCE_ID or --all")
+    with reported_errors():
+        report = build().verify(None if all_ else instance_id)
+    if as_json:
+        emit_json({"ok": report.ok, "streams": report.streams, "events": report.events, "heads": report.heads,
+                   "broken": report.broken})
+    elif report.ok:
+        heads = "" if all_ else f"; chain head {report.heads.get(instance_id or '', '-')}"
+        click.echo(f"ok: {report.events} events in {report.streams} chain(s){heads}")
+    if report.broken:
+        b = report.broken
+        click.echo(f"BROKEN: chain {b.stream}, event {b.seq}: {b.reason}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("instance_id")
+@json_option
+def replay(instance_id: str, as_json: bool) -> None:
+    """Re-execute an instance's command log and compare every step's state digest."""
+    with reported_errors():
+        report = build().replay(instance_id)
+    if as_json:
+        emit_json({"consistent": report.consistent, "steps": report.steps, "error": report.error,
+                   "final_state_matches": report.final_state_matches})
+    else:
+        for step in report.steps:
+            mark = "ok  " if step.consistent else "DIFF"
+            click.echo(f"{mark} step {step.seq:>5}  {step.command:<12} {step.replayed_digest[:16]}")
+        click.echo("consistent" if report.consistent else _difference(report))
+    if not report.consistent:
+        sys.exit(1)
+
+
+def _difference(report: Any) -> str:
+    if report.error:
+        return f"NOT consistent: {report.error}"
+    first = report.first_difference
+    if first:
+        return (f"NOT consistent: first difference at step {first.seq} ({first.command}): "
+                f"stored {first.stored_digest[:16]}, replayed {first.replayed_digest[:16]}")
+    return "NOT consistent: the final state differs from the stored one"
+
+
+@main.command("fire-timers")
+@click.option("--now", help="Fire timers due before this ISO time (default: now).")
+def fire_timers(now: str | None) -> None:
+    """Fire every due timer once."""
+    with reported_errors():
+        fired = build().fire_due_timers(datetime.fromisoformat(now) if now else None)
+    click.echo(f"{fired} instance(s) advanced")
+
+
+@main.command()
+@click.option("--interval", default=30.0, show_default=True, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Poll once and exit.")
+def worker(interval: float, once: bool) -> None:
+    """Fire due timers in a loop (run any number of these against PostgreSQL)."""
+    engine = build()
+    while True:
+        with reported_errors():
+            fired = engine.fire_due_timers()
+        if fired:
+            click.echo(f"{datetime.now():%H:%M:%S} {fired} instance(s) advanced")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def register(command: click.Command | Callable[..., Any]) -> None:
+    """Other modules (web, audit) add their commands here."""
+    main.add_command(command)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()
