@@ -94,7 +94,9 @@ def new_workflow(process: CompiledProcess, script_engine: Any, data: Mapping[str
 
 
 def load_workflow(state: str, script_engine: Any) -> BpmnWorkflow:
-    workflow = SERIALIZER.from_dict(json.loads(state))
+    stored = json.loads(state)
+    SERIALIZER.migrate(stored)  # upgrades states written by an older SpiffWorkflow; drops the version key
+    workflow = SERIALIZER.from_dict(stored)
     workflow.script_engine = script_engine
     return workflow
 
@@ -102,8 +104,10 @@ def load_workflow(state: str, script_engine: Any) -> BpmnWorkflow:
 def dump_workflow(workflow: BpmnWorkflow) -> str:
     # Not key-sorted: the serializer stores task data as deltas against the parent task, so parents
     # must come back before their children, in the order SpiffWorkflow wrote them.
+    dumped = SERIALIZER.to_dict(workflow)
+    dumped[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     try:
-        return json.dumps(SERIALIZER.to_dict(workflow), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return json.dumps(dumped, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as error:
         raise ScriptFailed(None, f"task data must be plain JSON: {error}") from None
 
