@@ -292,6 +292,35 @@ def worker(interval: float, once: bool) -> None:
         time.sleep(interval)
 
 
+@main.command("export-package")
+@click.argument("instance_id")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Archive to write (default: audit-ID.zip).")
+def export_package(instance_id: str, output: str | None) -> None:
+    """Write an instance's audit package: definition, events with hashes, chain head, summary."""
+    from engine.package import export_package as export
+
+    with reported_errors():
+        data = export(build(), instance_id, datetime.now().astimezone())
+    path = Path(output or f"audit-{instance_id}.zip")
+    path.write_bytes(data)
+    click.echo(f"wrote {path} ({len(data)} bytes)")
+
+
+@main.command("verify-package")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def verify_package(file: str) -> None:
+    """Verify an audit package offline (no database): manifest, definition and hash chain."""
+    from engine.package import verify_package as check
+
+    report = check(Path(file).read_bytes())
+    if report.ok:
+        click.echo(f"ok: {report.events} events, chain head {report.chain_head}")
+        return
+    for problem in report.problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    sys.exit(1)
+
+
 def register(command: click.Command | Callable[..., Any]) -> None:
     """Other modules (web, audit) add their commands here."""
     main.add_command(command)  # type: ignore[arg-type]

@@ -1,0 +1,140 @@
+"""The audit package: one archive an auditor can verify without the database.
+
+Contents (a zip):
+- `definition/<file>`: the pinned definition version's .bpmn/.dmn files;
+- `events.jsonl`: every audit event of the instance, one JSON object a line, with prev_hash and hash;
+- `chain_head.txt`: the hash of the last event;
+- `manifest.json`: instance, process, version, definition sha256, and the SHA-256 of every file above;
+- `SUMMARY.md`: a short human-readable account.
+
+`verify_package` recomputes every hash: the files against the manifest, the
+definition against the digest recorded when the instance started, and the
+event chain link by link up to the stated head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from engine.audit import GENESIS, canonical_json, event_hash
+from engine.definitions import bundle_digest
+from engine.types import SourceFile
+
+if TYPE_CHECKING:
+    from engine.runtime import Engine
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    ok: bool
+    events: int
+    chain_head: str
+    problems: tuple[str, ...]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> bytes:
+    instance = engine.instance(instance_id)
+    events = engine.history(instance_id)
+    files = engine.definition_files(instance.process_id, instance.definition_version)
+    lines = [canonical_json({"stream": e.stream, "seq": e.seq, "type": e.type, "at": e.at.isoformat(),
+                             "actor": e.actor, "task_id": e.task_id, "payload": dict(e.payload),
+                             "prev_hash": e.prev_hash, "hash": e.hash}) for e in events]
+    contents: dict[str, bytes] = {f"definition/{name}": text.encode() for name, text in sorted(files.items())}
+    contents["events.jsonl"] = ("\n".join(lines) + "\n").encode()
+    head = events[-1].hash if events else GENESIS
+    contents["chain_head.txt"] = (head + "\n").encode()
+    started = events[0].payload if events else {}
+    contents["SUMMARY.md"] = _summary(instance_id, instance.process_id, instance.definition_version,
+                                      instance.status, len(events), head, exported_at, events).encode()
+    manifest = {
+        "instance_id": instance_id, "process_id": instance.process_id,
+        "definition_version": instance.definition_version,
+        "definition_sha256": started.get("definition_sha256"),
+        "exported_at": exported_at.isoformat(), "chain_head": head, "events": len(events),
+        "files": {name: _sha(data) for name, data in contents.items()},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _summary(instance_id: str, process_id: str, version: int, status: str, count: int, head: str,
+             exported_at: datetime, events: list) -> str:  # type: ignore[type-arg]
+    actors = sorted({e.actor for e in events})
+    first, last = (events[0].at.isoformat(), events[-1].at.isoformat()) if events else ("-", "-")
+    return (f"# Audit package {instance_id}\n\n"
+            f"- process: {process_id}, definition version {version}\n- status: {status}\n"
+            f"- events: {count}, from {first} to {last}\n- actors: {', '.join(actors)}\n"
+            f"- chain head: {head}\n- exported: {exported_at.isoformat()}\n\n"
+            "Verify without the database: `allianssi verify-package FILE`. Every event's hash is SHA-256 over "
+            "the previous hash and the canonical JSON of the event (stream, seq, type, at, actor, task_id, "
+            "payload).\n")
+
+
+def verify_package(data: bytes) -> PackageReport:
+    problems: list[str] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        contents = {name: archive.read(name) for name in names if name != "manifest.json"}
+    except (zipfile.BadZipFile, KeyError, ValueError, zipfile.LargeZipFile) as error:
+        return PackageReport(False, 0, "", (f"not a readable audit package: {error}",))
+
+    expected = manifest.get("files", {})
+    for name in sorted(set(expected) | set(contents)):
+        if name not in contents:
+            problems.append(f"{name} is listed in the manifest but missing")
+        elif name not in expected:
+            problems.append(f"{name} is in the archive but not in the manifest")
+        elif _sha(contents[name]) != expected[name]:
+            problems.append(f"{name} does not match its SHA-256 in the manifest")
+
+    definition = [SourceFile(n.removeprefix("definition/"), d) for n, d in contents.items()
+                  if n.startswith("definition/")]
+    recorded = manifest.get("definition_sha256")
+    if recorded and definition and bundle_digest(definition) != recorded:
+        problems.append("the definition files differ from the ones the instance started on")
+
+    count, head = 0, GENESIS
+    for number, line in enumerate(contents.get("events.jsonl", b"").decode().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+            count += 1
+            if event["seq"] != count:
+                problems.append(f"event {count} is missing (line {number} holds event {event['seq']})")
+                break
+            if event["prev_hash"] != head:
+                problems.append(f"event {event['seq']}: prev_hash does not match the previous event")
+                break
+            digest = event_hash(head, event["stream"], event["seq"], event["type"],
+                                datetime.fromisoformat(event["at"]), event["actor"], event["task_id"],
+                                canonical_json(event["payload"]))
+        except (KeyError, ValueError, TypeError) as error:
+            problems.append(f"line {number} of events.jsonl is not a valid event: {error}")
+            break
+        if digest != event["hash"]:
+            problems.append(f"event {event['seq']}: content does not match its hash (the event was changed)")
+            break
+        head = digest
+    stated = contents.get("chain_head.txt", b"").decode().strip()
+    if not problems and stated != head:
+        problems.append(f"chain head {stated[:16]}… does not match the last event's hash {head[:16]}…")
+    if not problems and manifest.get("chain_head") != head:
+        problems.append("the manifest's chain head does not match the events")
+    return PackageReport(not problems, count, head, tuple(problems))
