@@ -33,8 +33,14 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Assignment, Database, Engine, Membership, read_bundle  # noqa: E402
-from engine import execution  # noqa: E402
+from engine import (  # noqa: E402
+    Assignment,
+    Database,
+    Engine,
+    Membership,
+    execution,  # noqa: E402
+    read_bundle,
+)
 from engine.determinism import deterministic  # noqa: E402
 from workflows.forms import validate_form  # noqa: E402
 

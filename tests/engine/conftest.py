@@ -78,7 +78,8 @@ def submit(engine: Engine, instance_id: str, title: str = "Uusi palvelu") -> Non
     engine.complete_task(task.id, "alice", {"title": title, "amount": "1200", "deadline": "2026-04-01"})
 
 
-def review_round(engine: Engine, instance_id: str, approve: bool, reviewers: tuple[str, ...] = ("bob", "carol")) -> None:
+def review_round(engine: Engine, instance_id: str, approve: bool,
+                 reviewers: tuple[str, ...] = ("bob", "carol")) -> None:
     for reviewer in reviewers:
         task = only(engine.inbox(reviewer, instance_id))
         engine.complete_task(task.id, reviewer, {"approve": approve, "comment": f"{reviewer} says {approve}"})
