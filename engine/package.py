@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from engine.audit import GENESIS, canonical_json, event_hash
 from engine.definitions import bundle_digest
-from engine.types import SourceFile
+from engine.types import AuditEvent, SourceFile
 
 if TYPE_CHECKING:
     from engine.runtime import Engine
@@ -72,7 +72,7 @@ def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> b
 
 
 def _summary(instance_id: str, process_id: str, version: int, status: str, count: int, head: str,
-             exported_at: datetime, events: list) -> str:  # type: ignore[type-arg]
+             exported_at: datetime, events: list[AuditEvent]) -> str:
     actors = sorted({e.actor for e in events})
     first, last = (events[0].at.isoformat(), events[-1].at.isoformat()) if events else ("-", "-")
     return (f"# Audit package {instance_id}\n\n"

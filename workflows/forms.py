@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, validate
+from marshmallow import fields as ma
 
 from engine import FormField, FormInvalid
 
@@ -29,19 +30,19 @@ def _range(field: FormField) -> list[validate.Validator]:
     return [validate.Range(min=field.minimum, max=field.maximum)]
 
 
-def _marshmallow_field(field: FormField) -> fields.Field:
+def _marshmallow_field(field: FormField) -> ma.Field:
     common: dict[str, Any] = {"required": field.required}
     if field.type == "long":
-        return fields.Integer(strict=False, validate=_range(field), **common)
+        return ma.Integer(strict=False, validate=_range(field), **common)
     if field.type == "double":
-        return fields.Float(allow_nan=False, validate=_range(field), **common)
+        return ma.Float(allow_nan=False, validate=_range(field), **common)
     if field.type == "boolean":
-        return fields.Boolean(**common)
+        return ma.Boolean(**common)
     if field.type == "date":
-        return fields.Date(**common)
+        return ma.Date(**common)
     if field.type == "enum":
-        return fields.String(validate=[validate.OneOf([key for key, _ in field.options])], **common)
-    return fields.String(validate=_length(field), **common)
+        return ma.String(validate=[validate.OneOf([key for key, _ in field.options])], **common)
+    return ma.String(validate=_length(field), **common)
 
 
 def schema_for(form: Sequence[FormField]) -> Schema:
@@ -63,14 +64,14 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def validate_form(form: Sequence[FormField], data: Mapping[str, Any]) -> dict[str, Any]:
+def validate_form(fields: Sequence[FormField], data: Mapping[str, Any]) -> dict[str, Any]:
     """Clean data for the task, or FormInvalid naming each wrong field.
 
     An empty string counts as not given, so an empty optional web field is simply absent.
     """
     given = {k: v for k, v in data.items() if not (isinstance(v, str) and v.strip() == "")}
     try:
-        loaded = schema_for(form).load(given)
+        loaded = schema_for(fields).load(given)
     except ValidationError as error:
         messages = error.normalized_messages()
         raise FormInvalid({key: _as_list(value) for key, value in messages.items()}) from None
