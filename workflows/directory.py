@@ -1,0 +1,128 @@
+"""Organisations, users and their (organisation, role) memberships.
+
+The directory is loaded from a JSON data file (`workflows/data/kainuu.json` holds the demo:
+the Kainuu region, its eight municipalities and four fictional producers). A user acts only
+through memberships: holding a role in one organisation never lets a user act for another
+organisation, which is what keeps one tenderer out of another tenderer's tasks.
+Passwords are stored as werkzeug hashes only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from werkzeug.security import check_password_hash
+
+from engine import Membership
+from workflows.errors import InvalidInput, UnknownOrganisation, UnknownUser
+
+DEMO_FILE = Path(__file__).parent / "data" / "kainuu.json"
+
+ORGANISATION_KINDS = ("region", "municipality", "producer", "other")
+ROLES = ("municipality", "orderer", "procurement_unit", "tenderer", "steering_group", "producer",
+         "auditor", "designer")
+"""Every role a membership may name. The first six are lanes in the diagrams; `auditor` reads
+everything and changes nothing; `designer` deploys diagrams."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    kind: str
+    name: str
+    name_en: str
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    name: str
+    email: str
+    title: str
+    memberships: tuple[Membership, ...]
+    password_hash: str
+
+    def holds(self, role: str, organisation: str | None = None) -> bool:
+        return any(m.role == role and (organisation is None or m.organisation == organisation)
+                   for m in self.memberships)
+
+
+class Directory:
+    """Who is who: organisations by id, users by user name."""
+
+    def __init__(self, organisations: Iterable[Organisation], users: Iterable[User]) -> None:
+        self.organisations: dict[str, Organisation] = {}
+        for org in organisations:
+            if org.id in self.organisations:
+                raise InvalidInput(f"directory: organisation {org.id!r} appears twice")
+            if org.kind not in ORGANISATION_KINDS:
+                raise InvalidInput(f"directory: organisation {org.id!r} has unknown kind {org.kind!r}")
+            self.organisations[org.id] = org
+        self.users: dict[str, User] = {}
+        for user in users:
+            if user.username in self.users:
+                raise InvalidInput(f"directory: user {user.username!r} appears twice")
+            for m in user.memberships:
+                if m.organisation not in self.organisations:
+                    raise InvalidInput(f"directory: user {user.username!r} belongs to unknown "
+                                       f"organisation {m.organisation!r}")
+                if m.role not in ROLES:
+                    raise InvalidInput(f"directory: user {user.username!r} has unknown role {m.role!r}")
+            self.users[user.username] = user
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Directory:
+        default_hash = document.get("default_password_hash", "")
+        organisations = [Organisation(id=o["id"], kind=o["kind"], name=o["name"], name_en=o.get("name_en", o["name"]),
+                                      region=o.get("region")) for o in document["organisations"]]
+        users = [User(username=u["username"], name=u["name"], email=u.get("email", ""), title=u.get("title", ""),
+                      memberships=tuple(Membership(m["organisation"], m["role"]) for m in u["memberships"]),
+                      password_hash=u.get("password_hash", default_hash)) for u in document["users"]]
+        return cls(organisations, users)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Directory:
+        with open(path or DEMO_FILE, encoding="utf-8") as f:
+            return cls.from_json(json.load(f))
+
+    # --- look-ups ----------------------------------------------------------------------------
+    def organisation(self, organisation_id: str) -> Organisation:
+        try:
+            return self.organisations[organisation_id]
+        except KeyError:
+            raise UnknownOrganisation(f"unknown organisation {organisation_id!r}") from None
+
+    def user(self, username: str) -> User:
+        try:
+            return self.users[username]
+        except KeyError:
+            raise UnknownUser(f"unknown user {username!r}") from None
+
+    def memberships(self, username: str) -> list[Membership]:
+        user = self.users.get(username)
+        return list(user.memberships) if user else []
+
+    def users_in(self, organisation: str, role: str) -> list[User]:
+        return [u for u in self.users.values() if Membership(organisation, role) in u.memberships]
+
+    def organisations_of_kind(self, kind: str) -> list[Organisation]:
+        return [o for o in self.organisations.values() if o.kind == kind]
+
+    def municipalities_of(self, region: str) -> list[Organisation]:
+        return [o for o in self.organisations.values() if o.kind == "municipality" and o.region == region]
+
+    def check_password(self, username: str, password: str) -> bool:
+        user = self.users.get(username)
+        return bool(user and user.password_hash and check_password_hash(user.password_hash, password))
+
+
+@lru_cache(maxsize=1)
+def demo_directory() -> Directory:
+    """The Kainuu demo directory (workflows/data/kainuu.json), loaded once."""
+    return Directory.load()

@@ -1,0 +1,205 @@
+"""The functions the diagrams may call from scripts, conditions and expressions.
+
+`HELPERS` maps each name to a function that takes and returns plain JSON values (dates as ISO
+strings). They are deterministic: the same arguments give the same result, whatever the
+clock says (pass `now()` in when a helper needs today), so a replayed procurement computes
+the same deadlines. A helper that refuses something raises a `workflows.errors` exception with
+a message in Finnish and English; the engine rolls the step back and shows the message.
+
+Register them with the engine: `Engine(..., helpers=helpers_for(directory))`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from workflows import alliance, deadlines, procedure
+from workflows.calendar import HELSINKI, default_calendar
+from workflows.directory import Directory, demo_directory
+from workflows.errors import InvalidInput, RuleViolation
+from workflows.rules import as_date, default_rules
+
+JSONDict = dict[str, Any]
+
+
+# --- dates and time limits -------------------------------------------------------------------
+
+def finnish_date(timestamp: str) -> str:
+    """The date in Finland of an ISO timestamp (e.g. `finnish_date(now())`)."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"expected an ISO timestamp, got {timestamp!r}") from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"the timestamp needs a time zone: {timestamp!r}")
+    return moment.astimezone(HELSINKI).date().isoformat()
+
+
+def statutory_deadline(event_date: str, days: int) -> str:
+    """Last day of a time limit of `days` days from `event_date`, moved past non-working days."""
+    return default_calendar().last_day(event_date, int(days)).isoformat()
+
+
+def period_closes_at(last_day: str) -> str:
+    """The moment a period whose last day is `last_day` has run out (ISO, Finnish time)."""
+    return default_calendar().closes_at(last_day).isoformat()
+
+
+def check_period(kind: str, sent_on: str, last_day: str, minimum_applies: bool, electronic: bool = False,
+                 urgent: bool = False, justification: str | None = None) -> JSONDict:
+    """A period set by the procurement unit; refused when shorter than the statutory minimum.
+    A shortened (urgent) period needs a justification."""
+    if urgent:
+        procedure.require_text(justification, "Kiireellisyyden peruste / reason for urgency")
+    return deadlines.check_period(kind, sent_on, last_day, minimum_applies=bool(minimum_applies),
+                                  electronic=bool(electronic), urgent=bool(urgent))
+
+
+def tender_deadline(sent_on: str, last_day: str) -> JSONDict:
+    """A deadline without a statutory minimum (final tenders, revised tenders): after sending."""
+    deadlines.require_after(last_day, sent_on, "Määräaika", "Deadline")
+    return {"sent_on": as_date(sent_on).isoformat(), "last_day": as_date(last_day).isoformat(),
+            "closes_at": period_closes_at(last_day)}
+
+
+def serve_decision(served_on: str, by_post: bool, appeal_instructions: bool, correction_instructions: bool,
+                   standstill_applies: bool) -> JSONDict:
+    """Serving the procurement decision: it must carry appeal and correction instructions; gives
+    the receipt date, the end of the standstill (`standstill_ends_at` for the timer) and of the
+    correction and appeal periods."""
+    if not (appeal_instructions and correction_instructions):
+        raise RuleViolation("Hankintapäätökseen on liitettävä valitusosoitus ja oikaisuohje. / The decision must "
+                            "be served with appeal and correction instructions.")
+    return deadlines.decision_service(served_on, by_post=bool(by_post), standstill_applies=bool(standstill_applies))
+
+
+def sign_contract(signed_on: str, decision_service: Mapping[str, Any], contractor: str) -> JSONDict:
+    """The contract may be signed only after the standstill; gives the award notice's due date."""
+    earliest = decision_service.get("contract_may_be_signed_from")
+    if earliest and as_date(signed_on) < as_date(earliest):
+        raise RuleViolation(f"Sopimuksen voi allekirjoittaa aikaisintaan {earliest} (odotusaika). / The contract "
+                            f"may be signed on {earliest} at the earliest (standstill).")
+    return {"signed_on": as_date(signed_on).isoformat(), "contractor": contractor,
+            "award_notice_due": deadlines.award_notice_due(signed_on).isoformat()}
+
+
+def record_award_notice(published_on: str, due: str) -> JSONDict:
+    late = as_date(published_on) > as_date(due)
+    return {"published_on": as_date(published_on).isoformat(), "due": as_date(due).isoformat(), "late": late}
+
+
+def check_future_deadline(last_day: str, today: str) -> JSONDict:
+    """A deadline set during the procedure must be after today; gives its closing moment."""
+    deadlines.require_after(last_day, today, "Määräaika", "Deadline")
+    return {"last_day": as_date(last_day).isoformat(), "closes_at": period_closes_at(last_day)}
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+def procurement_thresholds(service_type: str, central_government: bool, on_date: str) -> JSONDict:
+    """EU and national thresholds in effect on `on_date` for the service type."""
+    return default_rules().thresholds(service_type, on_date, central_government=bool(central_government)).as_json()
+
+
+def alliance_terms(on_date: str) -> JSONDict:
+    """Default alliance terms in effect on `on_date` (gain/pain split, loss cap, minimum invited)."""
+    return default_rules().alliance_terms(on_date)
+
+
+# --- organisations and decisions ---------------------------------------------------------------
+
+def org_items(organisations: Sequence[str]) -> list[JSONDict]:
+    """Multi-instance items `{"organisation": id}`, one per organisation."""
+    return procedure.items_of(organisations)
+
+
+def organisations_in(items: Sequence[Any]) -> list[str]:
+    return [procedure.organisation_of(i) for i in items]
+
+
+def check_start(title: str, region: str, candidate_municipalities: Sequence[str], estimated_value: float,
+                service_type: str) -> JSONDict:
+    """The data a procurement starts with."""
+    procedure.require_text(title, "Hankinnan nimi / title")
+    if not isinstance(estimated_value, (int, float)) or estimated_value <= 0:
+        raise InvalidInput("Ennakoitu arvo on annettava euroina. / The estimated value must be a positive amount.")
+    if service_type not in ("services", "social_health", "other_specific"):
+        raise InvalidInput(f"tuntematon palvelutyyppi / unknown service type {service_type!r}")
+    candidates = procedure.parse_organisations(list(candidate_municipalities))
+    if region in candidates:
+        raise InvalidInput("Maakunta on aina mukana; se ei ole ehdokaskunta. / The region always takes part; "
+                           "it is not a candidate municipality.")
+    return {"region": region, "candidate_municipalities": candidates}
+
+
+HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    # dates and time limits
+    "finnish_date": finnish_date,
+    "statutory_deadline": statutory_deadline,
+    "period_closes_at": period_closes_at,
+    "check_period": check_period,
+    "tender_deadline": tender_deadline,
+    "check_future_deadline": check_future_deadline,
+    "serve_decision": serve_decision,
+    "sign_contract": sign_contract,
+    "record_award_notice": record_award_notice,
+    # rules
+    "procurement_thresholds": procurement_thresholds,
+    "alliance_terms": alliance_terms,
+    # organisations, votes and the procedure
+    "check_start": check_start,
+    "org_items": org_items,
+    "organisations_in": organisations_in,
+    "parse_organisations": procedure.parse_organisations,
+    "joining_orderers": alliance.joining_orderers,
+    "declined": alliance.declined,
+    "unanimous": alliance.unanimous,
+    "strategy_decision": alliance.strategy_decision,
+    "mandate_requests": alliance.mandate_requests,
+    "check_selection": procedure.check_selection,
+    "require_text": procedure.require_text,
+    "lock_terms": procedure.lock_terms,
+    "verify_terms": procedure.verify_terms,
+    "submitted_tenderers": procedure.submitted,
+    "submitted_tenders": procedure.submitted_tenders,
+    "fee_percent_of": procedure.fee_percent_of,
+    "apply_reduction": procedure.apply_reduction,
+    "rank_tenders": procedure.rank_tenders,
+    # the alliance
+    "parties_of": alliance.alliance_parties,
+    "parse_cost_shares": alliance.parse_cost_shares,
+    "period_settlement": alliance.period_settlement,
+    "exit_gate": alliance.exit_gate,
+    "record_orderer_exit": alliance.record_orderer_exit,
+    "close_out": alliance.close_out,
+}
+
+
+
+def organisation_check(directory: Callable[[], Directory]) -> Callable[..., list[str]]:
+    """`require_organisations(ids, kind=None)`: every id is in the directory (and of `kind`)."""
+
+    def require_organisations(organisations: Sequence[str], kind: str | None = None) -> list[str]:
+        known = directory().organisations
+        unknown = [o for o in organisations if o not in known]
+        if unknown:
+            raise InvalidInput(f"Tuntemattomat organisaatiot / unknown organisations: {', '.join(unknown)}")
+        wrong = [o for o in organisations if kind and known[o].kind != kind]
+        if wrong:
+            raise InvalidInput(f"Organisaatio ei ole tyyppiä {kind} / not of kind {kind}: {', '.join(wrong)}")
+        return list(organisations)
+
+    return require_organisations
+
+
+def helpers_for(directory: Directory) -> dict[str, Callable[..., Any]]:
+    """Every helper, with `require_organisations` checking ids against `directory`."""
+    return {**HELPER_FUNCTIONS, "require_organisations": organisation_check(lambda: directory)}
+
+
+HELPERS: Mapping[str, Callable[..., Any]] = {**HELPER_FUNCTIONS,
+                                              "require_organisations": organisation_check(demo_directory)}
+"""Name → function, as the diagrams call them; `require_organisations` checks the demo directory
+(use `helpers_for(directory)` for another one)."""
