@@ -1,0 +1,142 @@
+"""The auditor's pages, through the Flask test client, on a real engine and database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from web.app import create_app, prepare
+from web.state import services
+
+BPMN = Path(__file__).parent / "bpmn"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "BPMN_DIR": str(BPMN),
+                      "SECRET_KEY": "test"})
+    prepare(app, deploy=True, demo=False)
+    yield app
+
+
+@pytest.fixture
+def procurement(app: Flask) -> str:
+    """Started by the region's orderer; two commands completed, with data changing at each."""
+    with app.app_context():
+        engine = services().engine
+        directory = services().directory
+        orderer = next(u.username for u in directory.users.values() if u.holds("orderer", "kainuu"))
+        instance = engine.start("alliance_procurement", orderer, {"region": "kainuu", "title": "Testi"})
+        task = engine.inbox(orderer, instance.id)[0]
+        engine.complete_task(task.id, orderer, {"note": "after first"})
+        return instance.id
+
+
+def sign_in(client: FlaskClient, username: str) -> None:
+    with client.session_transaction() as session:
+        session["user"] = username
+        session["csrf_token"] = "t"
+
+
+@pytest.fixture
+def auditor(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    sign_in(client, "auditor")
+    return client
+
+
+def commands(app: Flask, instance_id: str) -> list[int]:
+    with app.app_context():
+        return [e.seq for e in services().engine.history(instance_id) if "op" in e.payload]
+
+
+def test_history_lists_every_event_and_filters(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    page = auditor.get(f"/audit/{procurement}/history")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    with app.app_context():
+        events = services().engine.history(procurement)
+    assert all(f'id="event-{e.seq}"' in body for e in events)
+    assert "after first" in body and "kainuu" in body
+    only = auditor.get(f"/audit/{procurement}/history?type=task_completed").get_data(as_text=True)
+    assert only.count('id="event-') == sum(e.type == "task_completed" for e in events)
+    phase = auditor.get(f"/audit/{procurement}/history?phase=strategy").get_data(as_text=True)
+    assert 0 < phase.count('id="event-') < len(events)
+
+
+def test_step_n_shows_the_state_the_instance_had_then(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    start, first = commands(app, procurement)[:2]
+    at_start = auditor.get(f"/audit/{procurement}/step/{start}").get_data(as_text=True)
+    assert "after first" not in at_start and "First step" in at_start
+    assert f"/audit/{procurement}/step/{first}" in at_start  # next link
+    after = auditor.get(f"/audit/{procurement}/step/{first}").get_data(as_text=True)
+    assert "after first" in after and "Second step" in after and "<svg" in after
+    with app.app_context():
+        live = services().engine.instance(procurement)
+    assert live.data["note"] == "after first"
+
+
+def test_tampering_by_sql_is_detected_on_the_pages(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    assert "The hash chain is intact" in auditor.get(f"/audit/{procurement}/verify").get_data(as_text=True)
+    assert 'id="replay-result">consistent:' in auditor.get(f"/audit/{procurement}/replay").get_data(as_text=True)
+    seq = commands(app, procurement)[1]
+    with app.app_context():
+        with services().database.write() as session:
+            session.execute(text("UPDATE audit_events SET payload = replace(payload, 'after first', 'forged') "
+                                 "WHERE stream = :s AND seq = :q"), {"s": procurement, "q": seq})
+    body = auditor.get(f"/audit/{procurement}/verify").get_data(as_text=True)
+    assert "BROKEN" in body and f"first broken link at event {seq}" in body
+    replay = auditor.get(f"/audit/{procurement}/replay").get_data(as_text=True)
+    assert "NOT consistent" in replay
+
+
+def test_downloads_and_equal_treatment(auditor: FlaskClient, procurement: str) -> None:
+    ocds = auditor.get(f"/audit/{procurement}/ocds.json")
+    assert ocds.status_code == 200 and ocds.json is not None
+    assert ocds.json["releases"][0]["tender"]["procurementMethod"] == "selective"
+    assert auditor.get(f"/audit/{procurement}/equal-treatment").status_code == 200
+    assert auditor.get("/audit/").status_code == 200
+
+
+def test_only_auditors_see_audit_pages(app: Flask, procurement: str) -> None:
+    client = app.test_client()
+    assert client.get(f"/audit/{procurement}/history").status_code == 302  # sign in first
+    sign_in(client, "kainuu.orderer")
+    assert client.get(f"/audit/{procurement}/history").status_code == 403
+
+
+# tasks.delegate answers an auditor 400 (checks the colleague first), procurements.start 404 (hides the form);
+# reported to web/ (helper B): it should answer 403 like the others. Remove from here once fixed.
+KNOWN_GAPS = frozenset({"tasks.delegate", "procurements.start"})
+FORM = {"csrf_token": "t", "to": "kainuu.orderer", "note": "x"}
+
+
+def test_every_changing_endpoint_refuses_the_auditor(app: Flask, auditor: FlaskClient, procurement: str) -> None:
+    with app.app_context():
+        open_task = services().engine.instance(procurement).open_tasks[0].id
+    checked = []
+    for rule in app.url_map.iter_rules():
+        changing = (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}
+        if not changing or rule.endpoint in ("auth.login", "auth.logout", "auth.language"):
+            continue
+        values: dict[str, Any] = {arg: open_task if "task" in arg else "alliance_procurement" if arg == "process_id"
+                                  else procurement for arg in rule.arguments}
+        url = rule.build(values, append_unknown=False)
+        assert url is not None
+        for method in changing:
+            response = auditor.open(url[1], method=method, data=FORM)
+            if rule.endpoint in KNOWN_GAPS:  # refused, but not yet with 403: see KNOWN_GAPS
+                assert response.status_code in (400, 403, 404), (rule.rule, method, response.status_code)
+            else:
+                assert response.status_code == 403, (rule.rule, method, response.status_code)
+            checked.append(rule.rule)
+    assert checked  # the app has changing endpoints (tasks, procurements)
+    with app.app_context():
+        after = services().engine.instance(procurement)
+    assert after.version == 2 and after.open_tasks[0].claimed_by is None  # nothing changed

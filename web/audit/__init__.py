@@ -1,0 +1,179 @@
+"""Pages for auditors: history, step-through replay, replay check, chain verification,
+equal treatment and exports. Every page only reads; the auditor role changes nothing (the
+blueprint has no POST route, and `auditor_required` refuses everyone else)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from engine import AuditEvent, InstanceView
+from web.auth import current_viewer, login_required
+from web.definitions import ProcessModel, process_model
+from web.diagram import DiagramError, draw
+from web.state import services
+from workflows.equal_treatment import equal_treatment
+from workflows.ocds import release_package
+
+bp = Blueprint("audit", __name__, template_folder="templates")
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def auditor_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_viewer().auditor:
+            abort(403)
+        return view(*args, **kwargs)
+    return cast(View, wrapped)
+
+
+def _phase(model: ProcessModel | None, event: AuditEvent) -> str | None:
+    element_id = event.payload.get("element_id")
+    if model is None or not isinstance(element_id, str) or element_id not in model.elements:
+        return None
+    return model.elements[element_id].properties.get("phase")
+
+
+def _model(instance: InstanceView) -> ProcessModel | None:
+    try:
+        return process_model(services().engine, instance.process_id, instance.definition_version)
+    except LookupError:
+        return None
+
+
+def _organisations(actor: str) -> list[str]:
+    directory = services().directory
+    return sorted({m.organisation for m in directory.memberships(actor)})
+
+
+def _diagram(model: ProcessModel | None, states: dict[str, str]) -> str | None:
+    if model is None or not model.diagrams:
+        return None
+    first = model.diagrams[0]
+    try:
+        return draw(model.files[first.file], first.root_id, states)
+    except DiagramError:
+        return None
+
+
+@bp.get("/")
+@auditor_required
+def index() -> Any:
+    return render_template("audit/index.html", instances=services().engine.instances(limit=500))
+
+
+@bp.get("/<instance_id>/history")
+@auditor_required
+def history(instance_id: str) -> Any:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    model = _model(instance)
+    events = engine.history(instance_id)
+    task_phase: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        phase = _phase(model, event)
+        if event.task_id and phase:
+            task_phase[event.task_id] = phase
+        rows.append({"event": event, "phase": phase, "organisations": _organisations(event.actor),
+                     "data": event.payload.get("data") or event.payload.get("payload")})
+    for row in rows:  # a command takes the phase of the task it acted on
+        if row["phase"] is None and row["event"].task_id:
+            row["phase"] = task_phase.get(row["event"].task_id)
+    chosen = {k: request.args.get(k, "") for k in ("actor", "phase", "type")}
+    shown = [r for r in rows if (not chosen["actor"] or r["event"].actor == chosen["actor"])
+             and (not chosen["phase"] or r["phase"] == chosen["phase"])
+             and (not chosen["type"] or r["event"].type == chosen["type"])]
+    options = {"actor": sorted({r["event"].actor for r in rows}),
+               "phase": sorted({r["phase"] for r in rows if r["phase"]}),
+               "type": sorted({r["event"].type for r in rows})}
+    commands = [e.seq for e in events if "op" in e.payload]
+    return render_template("audit/history.html", instance=instance, rows=shown, chosen=chosen, options=options,
+                           commands=commands, total=len(rows))
+
+
+@bp.get("/<instance_id>/step/<int:seq>")
+@auditor_required
+def step(instance_id: str, seq: int) -> Any:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    commands = [e.seq for e in engine.history(instance_id) if "op" in e.payload]
+    state = engine.state_at(instance_id, seq)
+    earlier = [s for s in commands if s < state.seq]
+    later = [s for s in commands if s > state.seq]
+    return render_template("audit/step.html", instance=instance, state=state,
+                           diagram=_diagram(_model(instance), state.element_states),
+                           data_json=json.dumps(state.data, indent=2, ensure_ascii=False, sort_keys=True),
+                           previous=earlier[-1] if earlier else None, next=later[0] if later else None,
+                           position=len(earlier) + 1, steps=len(commands))
+
+
+@bp.get("/<instance_id>/replay")
+@auditor_required
+def replay(instance_id: str) -> Any:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    report = engine.replay(instance_id)
+    return render_template("audit/replay.html", instance=instance, report=report)
+
+
+@bp.get("/<instance_id>/verify")
+@auditor_required
+def verify(instance_id: str) -> Any:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    return render_template("audit/verify.html", instance=instance, report=engine.verify(instance_id))
+
+
+@bp.get("/<instance_id>/equal-treatment")
+@auditor_required
+def equal(instance_id: str) -> Any:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    report = equal_treatment(instance, engine.history(instance_id))
+    return render_template("audit/equal_treatment.html", instance=instance, report=report)
+
+
+@bp.get("/<instance_id>/ocds.json")
+@auditor_required
+def ocds(instance_id: str) -> Response:
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    package = release_package(instance, services().directory, engine.history(instance_id))
+    body = json.dumps(package, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="ocds-{instance_id}.json"'})
+
+
+def _package_exporter() -> Callable[..., Any] | None:
+    try:
+        from engine import package  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return None
+    return cast(Callable[..., Any] | None, getattr(package, "export_package", None))
+
+
+@bp.get("/<instance_id>/package")
+@auditor_required
+def audit_package(instance_id: str) -> Any:
+    exporter = _package_exporter()
+    if exporter is None:
+        abort(404)
+    engine = services().engine
+    engine.instance(instance_id)
+    content = exporter(engine, instance_id)
+    if isinstance(content, str):
+        content = content.encode()
+    return Response(content, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="audit-package-{instance_id}.zip"'})
+
+
+@bp.app_context_processor
+def _has_package() -> dict[str, Any]:
+    return {"audit_package_available": _package_exporter() is not None}
