@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from engine import AuditEvent, InstanceView
+from engine.package import export_package
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
 from web.diagram import DiagramError, draw
@@ -151,29 +153,14 @@ def ocds(instance_id: str) -> Response:
         "Content-Disposition": f'attachment; filename="ocds-{instance_id}.json"'})
 
 
-def _package_exporter() -> Callable[..., Any] | None:
-    try:
-        from engine import package  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return None
-    return cast(Callable[..., Any] | None, getattr(package, "export_package", None))
-
-
 @bp.get("/<instance_id>/package")
 @auditor_required
 def audit_package(instance_id: str) -> Any:
-    exporter = _package_exporter()
-    if exporter is None:
-        abort(404)
-    engine = services().engine
-    engine.instance(instance_id)
-    content = exporter(engine, instance_id)
-    if isinstance(content, str):
-        content = content.encode()
+    content = export_package(services().engine, instance_id, datetime.now(timezone.utc))
     return Response(content, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="audit-package-{instance_id}.zip"'})
 
 
 @bp.app_context_processor
 def _has_package() -> dict[str, Any]:
-    return {"audit_package_available": _package_exporter() is not None}
+    return {"audit_package_available": True}
