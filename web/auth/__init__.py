@@ -1,0 +1,95 @@
+"""Sign-in with the directory's users (werkzeug password hashes), sign-out, and the language switch."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from web.access import Viewer, viewer_for
+from web.i18n import LANGUAGES
+from web.security import safe_next
+from web.state import services
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked when the user name is unknown, so a wrong name takes as long as a wrong password."""
+    return generate_password_hash(secrets.token_hex(8))
+
+
+def load_viewer() -> None:
+    username = session.get("user")
+    g.viewer = viewer_for(services().directory, username) if isinstance(username, str) else None
+    if username and g.viewer is None:  # the user was removed from the directory
+        session.pop("user", None)
+
+
+def current_viewer() -> Viewer:
+    viewer = g.get("viewer")
+    if viewer is None:
+        abort(401)
+    return cast(Viewer, viewer)
+
+
+def login_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("viewer") is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return cast(View, wrapped)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    next_url = safe_next(request.values.get("next"), url_for("inbox.index"))
+    if request.method == "GET":
+        if g.get("viewer") is not None:
+            return redirect(next_url)
+        return render_template("auth/login.html", next=next_url, username="")
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    directory = services().directory
+    user = directory.users.get(username)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+    if user is None or not directory.check_password(username, password):
+        current_app.logger.info("failed sign-in for %r", username)
+        return render_template("auth/login.html", next=next_url, username=username,
+                               error=_("Wrong user name or password.")), 401
+    language = session.get("language")
+    session.clear()  # a new session for the signed-in user: no fixation
+    session.permanent = True
+    session["user"] = user.username
+    if language in LANGUAGES:
+        session["language"] = language
+    flash(_("Welcome, %(name)s.", name=user.name), "info")
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    language = session.get("language")
+    session.clear()
+    if language in LANGUAGES:
+        session["language"] = language
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language() -> Any:
+    chosen = request.form.get("language")
+    if chosen in LANGUAGES:
+        session["language"] = chosen
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))

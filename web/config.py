@@ -1,0 +1,51 @@
+"""Settings: built-in defaults, then the environment, then the caller's override (tests).
+
+| key | environment | default |
+|---|---|---|
+| DATABASE_URL | DATABASE_URL | `sqlite:///<instance folder>/allianssi.db` |
+| SECRET_KEY | SECRET_KEY | a random key per process (sessions end on restart; set it in production) |
+| BPMN_DIR | BPMN_DIR | `bpmn/` next to the package |
+| SESSION_COOKIE_SECURE | SESSION_COOKIE_SECURE | false (set `1` behind HTTPS) |
+| PAGE_SIZE | | 20 rows per page |
+| ENGINE_FACTORY | | `web.services.default_engine` (database → engine.Engine) |
+| DIRECTORY | | the directory the engine's resolver uses, else the demo directory |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "BPMN_DIR", "SESSION_COOKIE_SECURE")
+
+
+def settings(instance_path: str, override: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'allianssi.db'}",
+        "SECRET_KEY": None,
+        "BPMN_DIR": str(ROOT / "bpmn"),
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "allianssi_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "PAGE_SIZE": 20,
+        "TIME_ZONE": "Europe/Helsinki",
+        "ENGINE_FACTORY": None,
+        "DIRECTORY": None,
+    }
+    for key in ENVIRONMENT_KEYS:
+        if os.environ.get(key):
+            values[key] = os.environ[key]
+    values.update(override or {})
+    if isinstance(values["SESSION_COOKIE_SECURE"], str):
+        values["SESSION_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes", "on")
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = secrets.token_hex(32)
+    return values

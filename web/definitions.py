@@ -1,0 +1,175 @@
+"""What the pages need from a deployed definition's BPMN files: names in both languages, the start
+form, the diagrams to draw. Read from the stored XML and cached by content hash.
+
+The start event's `camunda:formData` is read here because SpiffWorkflow's Camunda parser keeps
+forms of user tasks only; it becomes the same `engine.FormField`s as a task's form, so the same
+marshmallow schema validates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from threading import Lock
+
+from lxml import etree
+
+from engine import Engine, FormField
+from web.diagram import NS as DI_NS
+from web.diagram import diagrams_in
+
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {**DI_NS, "camunda": CAMUNDA}
+
+
+@dataclass(frozen=True)
+class Element:
+    id: str
+    kind: str
+    name: str
+    properties: Mapping[str, str]
+    documentation: str | None
+    file: str
+    form: tuple[FormField, ...] = ()
+
+
+@dataclass(frozen=True)
+class DrawableDiagram:
+    file: str
+    root_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    process_id: str
+    name: str
+    properties: Mapping[str, str]
+    files: Mapping[str, str]
+    elements: Mapping[str, Element]
+    lanes: Mapping[str, str]  # lane element id -> lane name (a role id)
+    start_form: tuple[FormField, ...]
+    diagrams: tuple[DrawableDiagram, ...] = field(default=())
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return None if value is None or value == "" else float(value)
+    except ValueError:
+        return None
+
+
+def _properties(element: etree._Element, key: str) -> dict[str, str]:
+    found = element.xpath("bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)
+    return {p.get(key): p.get("value", "") for p in found if p.get(key)}
+
+
+def form_fields(event: etree._Element) -> tuple[FormField, ...]:
+    """A `camunda:formData` as FormFields, read the way engine/forms.py reads a user task's form."""
+    fields = []
+    for raw in event.xpath("bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS):
+        constraints = {c.get("name"): c.get("config") for c in
+                       raw.xpath("camunda:validation/camunda:constraint", namespaces=NS)}
+        min_length, max_length = _number(constraints.get("minlength")), _number(constraints.get("maxlength"))
+        fields.append(FormField(
+            id=raw.get("id", ""),
+            label=raw.get("label") or raw.get("id", ""),
+            type=raw.get("type", "string"),
+            required="required" in constraints and constraints["required"] != "false",
+            minimum=_number(constraints.get("min")),
+            maximum=_number(constraints.get("max")),
+            min_length=int(min_length) if min_length is not None else None,
+            max_length=int(max_length) if max_length is not None else None,
+            options=tuple((v.get("id", ""), v.get("name") or v.get("id", ""))
+                          for v in raw.xpath("camunda:value", namespaces=NS)),
+            default=raw.get("defaultValue"),
+            properties={p.get("id"): p.get("value", "") for p in
+                        raw.xpath("camunda:properties/camunda:property", namespaces=NS) if p.get("id")},
+        ))
+    return tuple(fields)
+
+
+def _parse(text: str) -> etree._Element:
+    return etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
+    trees = {name: _parse(text) for name, text in files.items()}
+    elements: dict[str, Element] = {}
+    lanes: dict[str, str] = {}
+    processes: dict[str, tuple[str, etree._Element]] = {}
+    for name, tree in trees.items():
+        for process in tree.iterfind("bpmn:process", NS):
+            processes[process.get("id", "")] = (name, process)
+        for element in tree.iter():
+            if not isinstance(element.tag, str) or not element.get("id"):
+                continue
+            kind = element.tag.rsplit("}", 1)[-1]
+            if kind == "lane":
+                lanes[element.get("id", "")] = element.get("name", "")
+            doc = element.findtext("bpmn:documentation", None, NS)
+            form = form_fields(element) if kind in ("userTask", "startEvent") else ()
+            elements[element.get("id", "")] = Element(element.get("id", ""), kind, element.get("name") or "",
+                                                      _properties(element, "name"), doc, name, form)
+    if process_id not in processes:
+        raise LookupError(f"process {process_id!r} is not in its stored files")
+    file_name, process = processes[process_id]
+    start_events = process.xpath("bpmn:startEvent", namespaces=NS)
+    start_form = form_fields(start_events[0]) if start_events else ()
+    return ProcessModel(process_id, process.get("name") or process_id, _properties(process, "name"), files,
+                        elements, lanes, start_form, _drawable(process_id, processes, trees, files))
+
+
+def _drawable(process_id: str, processes: Mapping[str, tuple[str, etree._Element]],
+              trees: Mapping[str, etree._Element], files: Mapping[str, str]) -> tuple[DrawableDiagram, ...]:
+    """The process's own diagram, then those of the processes it calls (in call order), then collapsed subprocesses."""
+    order: list[str] = []
+    pending = [process_id]
+    while pending:
+        current = pending.pop(0)
+        if current in order or current not in processes:
+            continue
+        order.append(current)
+        _file, element = processes[current]
+        pending += [c.get("calledElement", "") for c in element.iter(f"{{{NS['bpmn']}}}callActivity")]
+    found: list[DrawableDiagram] = []
+    by_file = {name: {d.root_id: d for d in diagrams_in(files[name])} for name in trees}
+    for current in order:
+        name, _element = processes[current]
+        drawable = by_file[name].get(current)
+        if drawable:
+            found.append(DrawableDiagram(name, current, drawable.name))
+        for diagram in by_file[name].values():
+            subprocess = trees[name].xpath("//bpmn:subProcess[@id=$id]", namespaces=NS, id=diagram.root_id)
+            if subprocess and any(a.get("id") == current for a in subprocess[0].iterancestors()):
+                found.append(DrawableDiagram(name, diagram.root_id, diagram.name))
+    return tuple(found)
+
+
+_cache: dict[str, ProcessModel] = {}
+_lock = Lock()
+
+
+def process_model(engine: Engine, process_id: str, version: int) -> ProcessModel:
+    """The model of one deployed version; cached by the hash of its files, so any worker can rebuild it."""
+    files = engine.definition_files(process_id, version)
+    key = hashlib.sha256(json.dumps([process_id, files], sort_keys=True).encode()).hexdigest()
+    with _lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = build_model(process_id, files)
+        with _lock:
+            if len(_cache) > 256:
+                _cache.clear()
+            _cache[key] = hit
+    return hit
+
+
+def latest_versions(engine: Engine) -> dict[str, int]:
+    """process id → its newest deployed version."""
+    latest: dict[str, int] = {}
+    for deployed in engine.definitions():
+        latest[deployed.process_id] = max(latest.get(deployed.process_id, 0), deployed.version)
+    return latest

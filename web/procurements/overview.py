@@ -1,0 +1,187 @@
+"""What a procurement page shows, computed from the engine's views: deadlines on a timeline,
+participants, history and the diagrams. Each function takes what the viewer may see, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from engine import AuditEvent, InstanceView, TaskView
+from web.definitions import ProcessModel
+from web.diagram import DiagramError, draw
+from web.i18n import days_left, local_date, localized, role_label, state_words
+from web.names import element_title
+from workflows.directory import Directory
+
+# data keys that hold a deadline the procurement has set (ISO dates), by suffix
+DEADLINE_SUFFIXES = ("_due", "_deadline", "_ends", "_last_day", "_until", "_by")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    label: str
+    kind: str  # task | timer | data
+    days_left: int
+    task_id: str | None = None
+
+    @property
+    def past(self) -> bool:
+        return self.days_left < 0
+
+
+def _as_moment(value: Any) -> datetime | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def data_deadlines(data: Mapping[str, Any], labels: Mapping[str, str]) -> list[tuple[str, datetime, str]]:
+    """(key, moment, label) of the deadlines recorded in the data: ISO dates under keys ending `_due` etc."""
+    found = []
+    for key, value in data.items():
+        if not key.endswith(DEADLINE_SUFFIXES):
+            continue
+        moment = _as_moment(value)
+        if moment is not None:
+            found.append((key, moment, labels.get(key) or key.replace("_", " ").capitalize()))
+    return found
+
+
+def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: ProcessModel, now: datetime,
+             field_labels: Mapping[str, str]) -> list[Deadline]:
+    """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates."""
+    items = [Deadline(t.due_at, element_title(model, t.element_id, t.name), "task", days_left(t.due_at, now), t.id)
+             for t in tasks if t.due_at]
+    if instance is not None:
+        items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
+                           days_left(timer.due_at, now)) for timer in instance.timers]
+        seen = {(local_date(d.at), d.label) for d in items}
+        for _key, moment, label in data_deadlines(instance.data, field_labels):
+            if (local_date(moment), label) not in seen:
+                items.append(Deadline(moment, label, "data", days_left(moment, now)))
+    return sorted(items, key=lambda d: (d.at, d.label))
+
+
+def field_labels(model: ProcessModel) -> dict[str, str]:
+    """Data key → the label of the form field that asks for it, in the viewer's language."""
+    labels: dict[str, str] = {}
+    for element in model.elements.values():
+        for form_field in element.form:
+            labels.setdefault(form_field.id, localized(form_field.properties, "label", form_field.label))
+    return labels
+
+
+@dataclass
+class Participant:
+    organisation: str
+    roles: set[str] = field(default_factory=set)
+
+
+def participants(instance: InstanceView, history: Sequence[AuditEvent], directory: Directory,
+                 organisations: set[str]) -> list[Participant]:
+    """The organisations taking part, with the roles in which they have tasks or have acted."""
+    found = {org: Participant(org) for org in organisations}
+    for task in instance.open_tasks:
+        for org in task.organisations:
+            found.setdefault(org, Participant(org)).roles.add(task.role or "")
+    for event in history:
+        if event.type in ("instance_started", "task_completed"):
+            for membership in directory.memberships(event.actor):
+                found.setdefault(membership.organisation, Participant(membership.organisation)).roles.add(
+                    membership.role)
+    return sorted(found.values(), key=lambda p: (p.organisation not in directory.organisations, p.organisation))
+
+
+def role_names(participant: Participant) -> str:
+    return ", ".join(sorted(role_label(r) for r in participant.roles if r))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    event: AuditEvent
+    step: str
+    data: list[tuple[str, str]]
+
+
+MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
+                         "instance_cancelled", "message_received", "timers_fired"})
+SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
+
+
+def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapping[str, str],
+                 every_step: bool = False, with_data: bool = True) -> list[HistoryRow]:
+    rows = []
+    for event in events:
+        payload = event.payload
+        if event.type not in MAIN_EVENTS:
+            if not every_step and not (event.type == "element_completed"
+                                       and str(payload.get("kind", "")).endswith(SHOWN_ELEMENT_KINDS)):
+                continue
+        element_id = str(payload.get("element_id") or "")
+        step = element_title(model, element_id, str(payload.get("name") or element_id)) if element_id else ""
+        data: list[tuple[str, str]] = []
+        if with_data:
+            raw = payload.get("data") if event.type in ("task_completed", "instance_started") else \
+                payload.get("payload") if event.type == "message_received" else None
+            if isinstance(raw, Mapping):
+                data = [(labels.get(k, k), _plain(v)) for k, v in raw.items()]
+        rows.append(HistoryRow(event, step, data))
+    return rows
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class DrawnDiagram:
+    title: str
+    svg: str
+    active: list[str]
+    waiting: list[str]
+    completed: int
+
+
+def diagrams(model: ProcessModel, states: Mapping[str, str]) -> list[DrawnDiagram]:
+    """Every drawable diagram of the procurement's definition, with its elements' states marked."""
+    names = {element_id: localized(element.properties, "name", element.name)
+             for element_id, element in model.elements.items() if element.name or element.properties.get("name_en")}
+    names.update({lane_id: role_label(role) for lane_id, role in model.lanes.items() if role})
+    words = state_words()
+    drawn = []
+    for index, diagram in enumerate(model.diagrams):
+        if diagram.root_id == model.process_id:
+            title = localized(model.properties, "name", model.name)
+        else:
+            title = names.get(diagram.root_id) or diagram.name
+        try:
+            svg = draw(model.files[diagram.file], diagram.root_id, states, names=names, title=title,
+                       id_prefix=f"diagram{index}", state_labels=words)
+        except DiagramError:
+            continue
+        members = [e for e in model.elements.values() if e.file == diagram.file]
+        drawn.append(DrawnDiagram(
+            title, svg,
+            active=[names.get(e.id, e.id) for e in members if states.get(e.id) == "active" and _drawn(e.id, svg)],
+            waiting=[names.get(e.id, e.id) for e in members if states.get(e.id) == "waiting" and _drawn(e.id, svg)],
+            completed=sum(1 for e in members if states.get(e.id) == "completed" and _drawn(e.id, svg))))
+    return drawn
+
+
+def _drawn(element_id: str, svg: str) -> bool:
+    return f'data-element-id="{element_id}"' in svg

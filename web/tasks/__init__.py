@@ -1,0 +1,144 @@
+"""A task's page: its procurement and phase, instructions and form; completing, claiming, releasing
+and delegating it. The engine checks every command again; these views decide what to show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
+from web.access import Viewer, may_act_on_task, may_see_task
+from web.auth import current_viewer, login_required
+from web.definitions import process_model
+from web.errors import status_of
+from web.i18n import days_left, in_language, localized
+from web.names import element_title, procurement_title, user_name
+from web.security import safe_next
+from web.state import services
+from web.tasks.forms import field_views, submitted
+from workflows.forms import validate_form
+
+bp = Blueprint("tasks", __name__, template_folder="templates")
+
+
+def _visible_task(task_id: str, viewer: Viewer) -> TaskView:
+    """The open task, or 404 when it does not exist or belongs to someone the viewer may not see."""
+    task = services().engine.task(task_id)
+    if not may_see_task(viewer, task, services().engine.resolver):
+        abort(404)
+    return task
+
+
+def colleagues(viewer: Viewer, task: TaskView) -> list[tuple[str, str]]:
+    """(user name, name) of the people in the viewer's own organisations who could do this task."""
+    directory = services().directory
+    found: dict[str, str] = {}
+    for organisation in sorted(set(task.organisations) & viewer.organisation_ids):
+        for user in directory.users_in(organisation, task.role or ""):
+            if user.username != viewer.username:
+                found[user.username] = user.name
+    return sorted(found.items(), key=lambda pair: pair[1])
+
+
+def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None,
+            errors: dict[str, list[str]] | None = None, problem: str | None = None, status: int = 200) -> Any:
+    engine = services().engine
+    instance = engine.instance(task.instance_id)
+    model = process_model(engine, instance.process_id, instance.definition_version)
+    can_act = may_act_on_task(viewer, task, engine.resolver)
+    fields = field_views(task.form, values, errors)
+    now = engine.clock()
+    return render_template(
+        "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
+        title=element_title(model, task.element_id, task.name),
+        procurement=procurement_title(instance, model),
+        instructions=localized(task.properties, "documentation", task.documentation),
+        days_left=days_left(task.due_at, now) if task.due_at else None,
+        colleagues=colleagues(viewer, task) if can_act else [],
+        claimed_by_other=task.claimed_by not in (None, viewer.username),
+        claimed_by_name=user_name(task.claimed_by), problem=problem,
+        error_count=sum(1 for f in fields if f.errors)), status
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id: str) -> Any:
+    viewer = current_viewer()
+    return _render(_visible_task(task_id, viewer), viewer)
+
+
+@bp.post("/<task_id>")
+@login_required
+def complete(task_id: str) -> Any:
+    viewer = current_viewer()
+    engine = services().engine
+    try:
+        task = _visible_task(task_id, viewer)
+    except TaskNotFound:
+        # Gone since the form was opened: the engine tells a completed task (409) from an unknown one (404).
+        engine.complete_task(task_id, viewer.username, {})
+        raise
+    if not may_act_on_task(viewer, task, engine.resolver):
+        abort(403)
+    data, shown = submitted(task.form, request.form)
+    try:
+        clean = validate_form(task.form, data)
+        engine.complete_task(task_id, viewer.username, clean)
+    except FormInvalid as error:
+        return _render(task, viewer, shown, error.errors, status=status_of(error))
+    except ScriptFailed as error:
+        return _render(task, viewer, shown, problem=in_language(str(error)), status=status_of(error))
+    flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, _version(task)),
+                                                    task.element_id, task.name)), "success")
+    return redirect(_after_completion(viewer, task))
+
+
+def _version(task: TaskView) -> int:
+    return services().engine.instance(task.instance_id).definition_version
+
+
+def _after_completion(viewer: Viewer, task: TaskView) -> str:
+    """Straight to the viewer's next task in the same procurement, else back to the inbox."""
+    following = [t for t in services().engine.inbox(viewer.username, task.instance_id) if t.id != task.id]
+    if following:
+        return url_for("tasks.show", task_id=following[0].id)
+    return url_for("inbox.index")
+
+
+def _back(task_id: str) -> str:
+    return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> Any:
+    viewer = current_viewer()
+    task = _visible_task(task_id, viewer)
+    services().engine.claim(task.id, viewer.username)
+    flash(_("You claimed the task. Others in your organisation no longer see it in their inbox."), "success")
+    return redirect(_back(task_id))
+
+
+@bp.post("/<task_id>/release")
+@login_required
+def release(task_id: str) -> Any:
+    viewer = current_viewer()
+    task = _visible_task(task_id, viewer)
+    services().engine.release(task.id, viewer.username)
+    flash(_("You released the task. Everyone in your organisation with the role can claim it."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("inbox.index")))
+
+
+@bp.post("/<task_id>/delegate")
+@login_required
+def delegate(task_id: str) -> Any:
+    viewer = current_viewer()
+    task = _visible_task(task_id, viewer)
+    to_user = request.form.get("to", "")
+    if to_user not in dict(colleagues(viewer, task)):
+        abort(400)
+    services().engine.delegate(task.id, viewer.username, to_user)
+    flash(_("The task was delegated to %(name)s.", name=user_name(to_user)), "success")
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,148 @@
+"""HTML forms generated from `camunda:formData` fields, and their submissions.
+
+Validation is not done here: the submitted strings go to `workflows.forms.validate_form`, the
+same marshmallow schema the engine and the API use. This module only turns fields into inputs,
+a POSTed form into the data to validate, and marshmallow's English messages into sentences in
+the viewer's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from engine import FormField
+from web.i18n import localized
+
+TRUE = "true"
+FALSE = "false"
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One input as the template draws it."""
+
+    field: FormField
+    label: str
+    help: str
+    widget: str  # text | textarea | number | date | checkbox | select | radio
+    value: str
+    errors: tuple[str, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.field.id
+
+    @property
+    def html_id(self) -> str:
+        return "field-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.field.id)
+
+    @property
+    def step(self) -> str:
+        return "1" if self.field.type == "long" else "any"
+
+    @property
+    def minimum(self) -> str:
+        return _number(self.field.minimum)
+
+    @property
+    def maximum(self) -> str:
+        return _number(self.field.maximum)
+
+
+def _widget(form_field: FormField) -> str:
+    if form_field.type == "boolean":
+        return "checkbox"
+    if form_field.type == "enum":
+        return "radio" if len(form_field.options) <= 4 else "select"
+    if form_field.type in ("long", "double"):
+        return "number"
+    if form_field.type == "date":
+        return "date"
+    if form_field.properties.get("multiline", "").lower() == "true":
+        return "textarea"
+    return "text"
+
+
+def _initial(form_field: FormField) -> str:
+    default = form_field.default
+    if default is None or "${" in default or "#{" in default:  # an expression, not a value
+        return ""
+    return default
+
+
+def field_views(form: Sequence[FormField], values: Mapping[str, str] | None = None,
+                errors: Mapping[str, Sequence[str]] | None = None) -> list[FieldView]:
+    views = []
+    for form_field in form:
+        value = values.get(form_field.id, "") if values is not None else _initial(form_field)
+        views.append(FieldView(
+            field=form_field,
+            label=localized(form_field.properties, "label", form_field.label),
+            help=localized(form_field.properties, "help", form_field.properties.get("help", "")),
+            widget=_widget(form_field),
+            value=value,
+            errors=tuple(explain(form_field, message) for message in (errors or {}).get(form_field.id, ())),
+            options=form_field.options,
+        ))
+    return views
+
+
+def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(data to validate, values to show again). An unticked checkbox is `false`."""
+    data: dict[str, str] = {}
+    shown: dict[str, str] = {}
+    for form_field in form:
+        if form_field.type == "boolean":
+            ticked = posted.get(form_field.id) in (TRUE, "on", "1")
+            data[form_field.id] = TRUE if ticked else FALSE
+            shown[form_field.id] = TRUE if ticked else ""
+        else:
+            value = posted.get(form_field.id, "")
+            data[form_field.id] = value
+            shown[form_field.id] = value
+    return data, shown
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def explain(form_field: FormField, message: str) -> str:
+    """marshmallow's message about one field, said in the viewer's language from the field's own limits."""
+    if message.startswith("Missing data for required field") or message == "Field may not be null.":
+        return _("This field is required.")
+    if message == "Not a valid integer.":
+        return _("Enter a whole number, for example 12.")
+    if message in ("Not a valid number.", "Special numeric values (nan or infinity) are not permitted."):
+        return _("Enter a number, for example 12.5.")
+    if message == "Not a valid date.":
+        return _("Enter a date as YYYY-MM-DD, for example 2026-03-31.")
+    if message == "Not a valid boolean.":
+        return _("Choose yes or no.")
+    if message.startswith("Must be one of"):
+        return _("Choose one of the options.")
+    if message.startswith(("Must be greater", "Must be less")):
+        low, high = _number(form_field.minimum), _number(form_field.maximum)
+        if low and high:
+            return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
+        if low:
+            return _("Enter a number of at least %(low)s.", low=low)
+        return _("Enter a number of at most %(high)s.", high=high)
+    if message.startswith(("Shorter than", "Longer than", "Length must")):
+        shortest, longest = form_field.min_length, form_field.max_length
+        if shortest and longest:
+            return _("Enter %(low)d to %(high)d characters.", low=shortest, high=longest)
+        if longest:
+            return _("Enter at most %(high)d characters.", high=longest)
+        return _("Enter at least %(low)d characters.", low=shortest or 0)
+    if message == "Not a valid string.":
+        return _("Enter text.")
+    return message
