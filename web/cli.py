@@ -321,6 +321,29 @@ def verify_package(file: str) -> None:
     sys.exit(1)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Deploy bpmn/ and load the demo procurements first.")
+def serve(host: str, port: int, demo: bool) -> None:
+    """Run the web app (development server; use gunicorn in production)."""
+    from web.app import create_app, prepare
+    from workflows.directory import demo_directory
+
+    app = create_app({"DATABASE_URL": database_url()})
+    with reported_errors():
+        for line in prepare(app, deploy=True, demo=demo):
+            click.echo(line)
+    click.echo(f"\nallianssi is running: open http://{host}:{port}/  (stop with Ctrl+C)")
+    if demo:
+        directory = demo_directory()
+        click.echo("demo users (password: demo):")
+        for user in sorted(directory.users.values(), key=lambda u: u.username):
+            roles = ", ".join(f"{m.role}@{m.organisation}" for m in user.memberships)
+            click.echo(f"  {user.username:<28} {roles}")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
 def register(command: click.Command | Callable[..., Any]) -> None:
     """Other modules (web, audit) add their commands here."""
     main.add_command(command)  # type: ignore[arg-type]
