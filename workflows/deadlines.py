@@ -105,7 +105,7 @@ def days_between(first: date | str, second: date | str) -> int:
 
 
 def require_after(day: date | str, reference: date | str, what: str, what_en: str) -> date:
-    d, ref = as_date(day, what), as_date(reference, what)
+    d, ref = as_date(day, f"{what} / {what_en}"), as_date(reference, f"{what} / {what_en}")
     if d <= ref:
         raise InvalidInput(f"{what}: {d} on oltava {ref} jälkeen. / {what_en}: {d} must be after {ref}.")
     return d

@@ -12,6 +12,16 @@ class WorkflowsError(Exception):
     """Root of the domain's errors."""
 
 
+def bilingual_label(label: str) -> tuple[str, str]:
+    """("suomeksi", "in English") from "suomeksi / in English" (the same text twice if not bilingual).
+
+    Messages carry Finnish and English separated by the one " / " the web splits on, so labels
+    that are themselves bilingual are split first and each half goes to its side.
+    """
+    fi, sep, en = label.partition(" / ")
+    return (fi, en) if sep else (label, label)
+
+
 class RuleViolation(WorkflowsError, ValueError):
     """A step would break a procurement rule (a statutory limit, unanimity, a locked term)."""
 

@@ -52,7 +52,7 @@ def check_period(kind: str, sent_on: str, last_day: str, minimum_applies: bool, 
     """A period set by the procurement unit; refused when shorter than the statutory minimum.
     A shortened (urgent) period needs a justification."""
     if urgent:
-        procedure.require_text(justification, "Kiireellisyyden peruste / reason for urgency")
+        procedure.require_text(justification, "Kiireellisyyden peruste / The reason for urgency")
     return deadlines.check_period(kind, sent_on, last_day, minimum_applies=bool(minimum_applies),
                                   electronic=bool(electronic), urgent=bool(urgent))
 
@@ -83,6 +83,12 @@ def sign_contract(signed_on: str, decision_service: Mapping[str, Any], contracto
                             f"may be signed on {earliest} at the earliest (standstill).")
     return {"signed_on": as_date(signed_on).isoformat(), "contractor": contractor,
             "award_notice_due": deadlines.award_notice_due(signed_on).isoformat()}
+
+
+def communication(kind: str, subject: str, recipients: Sequence[str], sent_at: str) -> JSONDict:
+    """A record of information sent to tenderers, for the equal-treatment view
+    (kind: invitation, document_change, question, answer, result, information)."""
+    return {"kind": kind, "subject": subject, "recipients": list(recipients), "sent_at": sent_at}
 
 
 def record_award_notice(published_on: str, due: str) -> JSONDict:
@@ -119,19 +125,19 @@ def organisations_in(items: Sequence[Any]) -> list[str]:
     return [procedure.organisation_of(i) for i in items]
 
 
-def check_start(title: str, region: str, candidate_municipalities: Sequence[str], estimated_value: float,
-                service_type: str) -> JSONDict:
-    """The data a procurement starts with."""
-    procedure.require_text(title, "Hankinnan nimi / title")
+def check_start(title: str, region: str, candidate_municipalities: str | Sequence[str], estimated_value: float,
+                service_type: str) -> list[str]:
+    """Checks the data a procurement starts with; gives the candidate municipalities as a list."""
+    procedure.require_text(title, "Hankinnan nimi / The title")
     if not isinstance(estimated_value, (int, float)) or estimated_value <= 0:
         raise InvalidInput("Ennakoitu arvo on annettava euroina. / The estimated value must be a positive amount.")
     if service_type not in ("services", "social_health", "other_specific"):
         raise InvalidInput(f"tuntematon palvelutyyppi / unknown service type {service_type!r}")
-    candidates = procedure.parse_organisations(list(candidate_municipalities))
+    candidates = procedure.parse_organisations(candidate_municipalities)
     if region in candidates:
         raise InvalidInput("Maakunta on aina mukana; se ei ole ehdokaskunta. / The region always takes part; "
                            "it is not a candidate municipality.")
-    return {"region": region, "candidate_municipalities": candidates}
+    return candidates
 
 
 HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -145,6 +151,7 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "serve_decision": serve_decision,
     "sign_contract": sign_contract,
     "record_award_notice": record_award_notice,
+    "communication": communication,
     # rules
     "procurement_thresholds": procurement_thresholds,
     "alliance_terms": alliance_terms,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workflows.errors import InvalidInput, RuleViolation
+from workflows.errors import InvalidInput, RuleViolation, bilingual_label
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -75,8 +75,10 @@ def check_selection(applicants: str | Sequence[str], suitable: str | Sequence[st
 
 
 def require_text(value: Any, what: str) -> str:
+    """`value` stripped; refused when empty. `what` names it, "suomeksi / in English"."""
     if not isinstance(value, str) or not value.strip():
-        raise RuleViolation(f"{what}: pakollinen perustelu puuttuu. / {what}: a justification is required.")
+        fi, en = bilingual_label(what)
+        raise RuleViolation(f"{fi}: pakollinen tieto puuttuu. / {en}: this is required.")
     return value.strip()
 
 
@@ -88,8 +90,8 @@ def _digest(content: Mapping[str, Any]) -> str:
 def lock_terms(minimum_requirements: str, award_criteria: str, staged_reduction: bool) -> dict[str, Any]:
     """The published terms that may not be negotiated, with a digest that proves they stayed."""
     content = {"minimum_requirements": require_text(minimum_requirements,
-                                                    "Vähimmäisvaatimukset / minimum requirements"),
-               "award_criteria": require_text(award_criteria, "Vertailuperusteet / award criteria"),
+                                                    "Vähimmäisvaatimukset / The minimum requirements"),
+               "award_criteria": require_text(award_criteria, "Vertailuperusteet / The award criteria"),
                "staged_reduction": bool(staged_reduction)}
     return {**content, "digest": _digest(content)}
 
@@ -121,7 +123,7 @@ def fee_percent_of(tenders: Sequence[Mapping[str, Any]], organisation: str) -> f
 
 
 def apply_reduction(tenderers: Sequence[str], assessments: Sequence[Mapping[str, Any]], staged_reduction: bool,
-                    negotiation_round: int) -> dict[str, Any]:
+                    negotiation_round: int, at: str | None = None) -> dict[str, Any]:
     """The tenderers that continue after a round. A tenderer is dropped only when the contract
     notice allowed staged reduction, with reasoning by the published award criteria; at least
     one tenderer must remain."""
@@ -139,8 +141,8 @@ def apply_reduction(tenderers: Sequence[str], assessments: Sequence[Mapping[str,
                 f"karsintaa. / Tenderer {org} cannot be dropped: the contract notice does not allow staged "
                 f"reduction.")
         reason = require_text(assessment.get("assessment_reasoning"),
-                              f"Karsinnan perustelu ({org}) / reason for dropping {org}")
-        dropped.append({"organisation": org, "round": negotiation_round, "reason": reason})
+                              f"Karsinnan perustelu ({org}) / The reason for dropping {org}")
+        dropped.append({"organisation": org, "round": negotiation_round, "reason": reason, "at": at})
     if not remaining:
         raise RuleViolation("Kaikkia tarjoajia ei voi karsia. / Not every tenderer can be dropped.")
     return {"remaining": remaining, "dropped": dropped}

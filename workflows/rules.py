@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, bilingual_label
 
 RULES_FILE = Path(__file__).parent / "data" / "rules.json"
 
@@ -78,13 +78,14 @@ def as_date(value: Any, what: str = "päivämäärä / date") -> date:
     """An ISO date (or the date part of an ISO datetime) as a `date`."""
     if isinstance(value, date):
         return value
+    fi, en = bilingual_label(what)
     if not isinstance(value, str) or len(value) < 10:
-        raise InvalidInput(f"{what}: odotettiin päivämäärää muodossa VVVV-KK-PP / expected an ISO date, "
-                           f"got {value!r}")
+        raise InvalidInput(f"{fi}: odotettiin päivämäärää muodossa VVVV-KK-PP. / {en}: expected an ISO date, "
+                           f"got {value!r}.")
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
-        raise InvalidInput(f"{what}: virheellinen päivämäärä / invalid date {value!r}") from None
+        raise InvalidInput(f"{fi}: virheellinen päivämäärä {value!r}. / {en}: invalid date {value!r}.") from None
 
 
 class ProcurementRules:

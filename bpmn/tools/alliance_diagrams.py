@@ -75,7 +75,19 @@ def chain(*ids: str, prefix: str) -> list[Flow]:
 def main_process() -> Process:
     o, u, s = "orderer", "procurement_unit", "steering_group"
     nodes = [
-        start("start", "Hankinta käynnistetään", o),
+        Node("start", "start", "Hankinta käynnistetään", o, 0, form=[
+            req("title", "string", "Hankinnan nimi", "Title of the procurement"),
+            text("description", "Kuvaus", "Description", required=False),
+            req("region", "string", "Maakunta (tunnus)", "Region (id)", default="kainuu"),
+            req("candidate_municipalities", "string", "Ehdokaskunnat (tunnukset pilkuin eroteltuina)",
+                "Candidate municipalities (ids, separated by commas)",
+                help="Esim. kajaani, sotkamo, kuhmo", help_en="E.g. kajaani, sotkamo, kuhmo"),
+            req("estimated_value", "double", "Ennakoitu arvo (€, alv 0)", "Estimated value (EUR, VAT excluded)",
+                min=0),
+            req("service_type", "enum", "Palvelutyyppi", "Service type", values=(
+                ("services", "Palvelut / services"),
+                ("social_health", "Sosiaali- ja terveyspalvelut / social and health services"),
+                ("other_specific", "Muut erityiset palvelut / other specific services")))]),
         script("check_start", "Tarkista lähtötiedot", o, 1, code="""
 candidate_municipalities = check_start(title, region, candidate_municipalities, estimated_value, service_type)
 require_organisations([region], "region")
@@ -346,16 +358,16 @@ def negotiation_process() -> Process:
              doc="Kirjaa ennen julkaisua hankintalain 34 §:n peruste neuvottelumenettelyn käytölle ja sen perustelut.",
              doc_en="Before anything is published, record the ground in § 34 of the Procurement Act for using the "
                     "negotiated procedure, and its justification.",
-             form=[req("section34_ground", "enum", "Peruste", "Ground", values=(
-                 ("adaptation_needed", "Tarpeet eivät täyty ilman valmiiden ratkaisujen mukauttamista / needs "
+             form=[req("procedure_ground", "enum", "Peruste", "Ground", values=(
+                 ("34_1_1", "Tarpeet eivät täyty ilman valmiiden ratkaisujen mukauttamista / needs "
                                        "cannot be met without adapting available solutions"),
-                 ("design_or_innovation", "Hankintaan sisältyy suunnittelua tai innovatiivisia ratkaisuja / "
+                 ("34_1_2", "Hankintaan sisältyy suunnittelua tai innovatiivisia ratkaisuja / "
                                           "includes design or innovative solutions"),
-                 ("prior_negotiation_needed", "Luonne, monimutkaisuus tai riskit edellyttävät neuvotteluja / "
+                 ("34_1_3", "Luonne, monimutkaisuus tai riskit edellyttävät neuvotteluja / "
                                               "nature, complexity or risks require negotiation"),
-                 ("specifications_not_precise", "Teknisiä eritelmiä ei voi laatia riittävän tarkasti / technical "
+                 ("34_1_4", "Teknisiä eritelmiä ei voi laatia riittävän tarkasti / technical "
                                                 "specifications cannot be set precisely enough"),
-                 ("irregular_tenders", "Aiemmassa menettelyssä vain tarjouskilpailun vastaisia tai "
+                 ("34_1_5", "Aiemmassa menettelyssä vain tarjouskilpailun vastaisia tai "
                                        "hyväksymättömiä tarjouksia / only irregular or unacceptable tenders"))),
                    text("ground_justification", "Perustelut", "Justification")]),
         user("publish_contract_notice", "Hankintailmoitus HILMAan", "Contract notice to HILMA", u, 2, phase="notice",
@@ -365,7 +377,7 @@ def negotiation_process() -> Process:
              doc_en="Describe the needs, the minimum requirements and the award criteria. The minimum requirements "
                     "and award criteria are locked when published: they are not negotiated. Requests to "
                     "participate: at least 30 days from sending the notice (15 if urgent).",
-             form=[text("needs_description", "Tarpeiden kuvaus", "Description of the needs"),
+             form=[text("needs", "Tarpeiden kuvaus", "Description of the needs"),
                    text("minimum_requirements", "Vähimmäisvaatimukset", "Minimum requirements"),
                    text("award_criteria", "Vertailuperusteet ja painoarvot", "Award criteria and weights"),
                    req("staged_reduction", "boolean", "Neuvottelut voidaan käydä vaiheittain tarjoajia karsien",
@@ -381,9 +393,9 @@ def negotiation_process() -> Process:
                    req("hilma_notice_id", "string", "HILMA-ilmoituksen tunniste", "HILMA notice id")]),
         script("lock_contract_notice", "Lukitse ehdot, tarkista määräaika", u, 3, code="""
 locked_terms = lock_terms(minimum_requirements, award_criteria, staged_reduction)
-participation = check_period("participation", notice_sent_on, participation_deadline,
-                             minimum_periods_apply, electronic_tenders, urgent, timetable_justification)
-participation_closes_at = participation["closes_at"]
+participation_period = check_period("participation", notice_sent_on, participation_deadline,
+                                    minimum_periods_apply, electronic_tenders, urgent, timetable_justification)
+participation_closes_at = participation_period["closes_at"]
 negotiation_outcome = "open"
 """),
         Node("participation_period", "catch", "Osallistumisaika päättyy", u, 4, timer="participation_closes_at"),
@@ -413,6 +425,7 @@ selection = check_selection(applicants, suitable_candidates, invited_candidates,
 require_organisations(selection["applicants"], "producer")
 tenderers = selection["invited"]
 dropped_tenderers = []
+communications = []
 negotiation_round = 0
 """),
         gw("fewer_than_three", "Alle kolme?", u, 8, default="n_enough"),
@@ -434,10 +447,11 @@ negotiation_round = 0
                        "Deadline for initial tenders"),
                    req("invitation_reference", "string", "Tarjouspyynnön tunniste", "Invitation reference")]),
         script("check_initial_period", "Tarkista määräaika", u, 12, code="""
-initial_period = check_period("initial_tenders", invitation_sent_on, initial_tenders_deadline,
-                              minimum_periods_apply, electronic_tenders, urgent, timetable_justification)
-initial_tenders_closes_at = initial_period["closes_at"]
+initial_tender_period = check_period("initial_tenders", invitation_sent_on, initial_tenders_deadline,
+                                     minimum_periods_apply, electronic_tenders, urgent, timetable_justification)
+initial_tenders_closes_at = initial_tender_period["closes_at"]
 initial_tenders = org_items(tenderers)
+communications = communications + [communication("invitation", invitation_reference, tenderers, now())]
 """),
         tender_subprocess(
             "initial_tenders_round", "Alustavat tarjoukset", 13, "initial_tenders",
@@ -452,18 +466,19 @@ initial_tenders = org_items(tenderers)
 tender = {"organisation": tender["organisation"], "submitted": True,
           "tender_reference": tender_reference, "fee_percent": fee_percent}
 """),
-        script("record_initial_tenders", "Tarjouksen jättäneet", u, 17, code="""
+        Node("initial_tenders_closed", "catch", "Tarjousaika päättyy", u, 17, timer="initial_tenders_closes_at"),
+        script("record_initial_tenders", "Tarjouksen jättäneet", u, 18, code="""
 tenderers = submitted_tenderers(initial_tenders)
 """),
-        gw("any_initial_tenders", "Tarjouksia?", u, 18, default="n_initial_yes"),
-        script("no_initial_tenders", "Ei tarjouksia", u, 19, 2, code='negotiation_outcome = "no_tenders"'),
-        end("n_end_no_initial", "Ei tarjouksia", u, 20, 2),
-        script("open_round", "Uusi neuvottelukierros", u, 19, code="""
+        gw("any_initial_tenders", "Tarjouksia?", u, 19, default="n_initial_yes"),
+        script("no_initial_tenders", "Ei tarjouksia", u, 20, 2, code='negotiation_outcome = "no_tenders"'),
+        end("n_end_no_initial", "Ei tarjouksia", u, 21, 2),
+        script("open_round", "Uusi neuvottelukierros", u, 20, code="""
 negotiation_round = negotiation_round + 1
 round_tenders = org_items(tenderers)
 round_assessments = org_items(tenderers)
 """),
-        user("plan_round", "Neuvottelukierroksen valmistelu", "Preparing the negotiation round", u, 20,
+        user("plan_round", "Neuvottelukierroksen valmistelu", "Preparing the negotiation round", u, 21,
              phase="negotiation",
              doc="Kaikki jäljellä olevat tarjoajat saavat saman tiedon samaan aikaan. Asiakirjojen muutokset "
                  "lähetetään kaikille kirjallisesti, ja tarkistetuille tarjouksille annetaan riittävä aika. "
@@ -472,15 +487,20 @@ round_assessments = org_items(tenderers)
                     "documents go to all of them in writing, with time to revise. The minimum requirements and "
                     "award criteria are not negotiated.",
              form=[text("round_agenda", "Kierroksen asialista (sama kaikille)", "Round agenda (same for all)"),
+                   req("documents_changed", "boolean", "Asiakirjoja muutetaan", "The documents change"),
                    text("document_changes", "Muutokset asiakirjoihin", "Changes to the documents", required=False),
                    req("revision_deadline", "date", "Tarkistettujen tarjousten määräpäivä",
                        "Deadline for revised tenders")]),
-        script("check_round_deadline", "Tarkista määräaika", u, 21, code="""
+        script("check_round_deadline", "Tarkista määräaika", u, 22, code="""
 round_deadline = check_future_deadline(revision_deadline, finnish_date(now()))
 round_closes_at = round_deadline["closes_at"]
+round_subject = "Neuvottelukierros " + str(negotiation_round) + " / negotiation round " + str(negotiation_round)
+communications = communications + [communication("information", round_subject, tenderers, now())]
+if documents_changed:
+    communications = communications + [communication("document_change", round_subject, tenderers, now())]
 """),
         tender_subprocess(
-            "negotiation_round", "Neuvottelut tarjoajittain", 22, "round_tenders",
+            "negotiation_round", "Neuvottelut tarjoajittain", 23, "round_tenders",
             task_id="submit_revised_tender", task_name="Neuvottelu ja tarkistettu tarjous",
             task_name_en="Negotiation and revised tender", closes_at="round_closes_at", phase="negotiation",
             doc="Neuvottelukierros: osallistu neuvotteluun ja jätä tarkistettu tarjous ennen määräaikaa. Et näe "
@@ -495,7 +515,8 @@ round_closes_at = round_deadline["closes_at"]
 tender = {"organisation": tender["organisation"], "submitted": True, "round": negotiation_round,
           "tender_reference": revised_tender_reference, "fee_percent": fee_percent}
 """),
-        user("assess_round", "Kierroksen arviointi tarjoajittain", "Assessing the round, tenderer by tenderer", u, 26,
+        Node("round_closed", "catch", "Kierroksen määräaika päättyy", u, 27, timer="round_closes_at"),
+        user("assess_round", "Kierroksen arviointi tarjoajittain", "Assessing the round, tenderer by tenderer", u, 28,
              phase="negotiation", mi=("round_assessments", "assessment"),
              doc="Arvioi tarjoajan tarkistettu tarjous julkaistujen vertailuperusteiden mukaan. Tarjoajan voi karsia "
                  "vain, jos hankintailmoitus salli vaiheittaisen karsinnan.",
@@ -505,19 +526,20 @@ tender = {"organisation": tender["organisation"], "submitted": True, "round": ne
                        "The tenderer goes on to the next stage"),
                    text("assessment_reasoning", "Perustelu vertailuperusteiden mukaan",
                         "Reasoning by the award criteria")]),
-        script("apply_round_reduction", "Karsinta", u, 27, code="""
-reduction = apply_reduction(tenderers, round_assessments, locked_terms["staged_reduction"], negotiation_round)
+        script("apply_round_reduction", "Karsinta", u, 29, code="""
+reduction = apply_reduction(tenderers, round_assessments, locked_terms["staged_reduction"], negotiation_round,
+                            now())
 tenderers = reduction["remaining"]
 dropped_tenderers = dropped_tenderers + reduction["dropped"]
 """),
-        user("conclude_round", "Neuvottelukierroksen päättäminen", "Concluding the negotiation round", u, 28,
+        user("conclude_round", "Neuvottelukierroksen päättäminen", "Concluding the negotiation round", u, 30,
              phase="negotiation",
              doc="Päätä, käydäänkö uusi neuvottelukierros vai pyydetäänkö lopulliset tarjoukset.",
              doc_en="Decide whether to hold another negotiation round or to request final tenders.",
              form=[text("round_summary", "Kierroksen yhteenveto", "Summary of the round"),
                    req("another_round", "boolean", "Uusi neuvottelukierros", "Another negotiation round")]),
-        gw("more_rounds", "Uusi kierros?", u, 29, default="n_final"),
-        user("request_final_tenders", "Lopullisten tarjousten pyyntö", "Request for final tenders", u, 30,
+        gw("more_rounds", "Uusi kierros?", u, 31, default="n_final"),
+        user("request_final_tenders", "Lopullisten tarjousten pyyntö", "Request for final tenders", u, 32,
              phase="final_tenders",
              doc="Pyydä lopulliset tarjoukset kaikilta jäljellä olevilta tarjoajilta yhteisellä määräajalla. "
                  "Lopullisista tarjouksista ei neuvotella.",
@@ -527,14 +549,15 @@ dropped_tenderers = dropped_tenderers + reduction["dropped"]
                    req("final_tenders_deadline", "date", "Lopullisten tarjousten määräpäivä",
                        "Deadline for final tenders"),
                    req("final_request_reference", "string", "Pyynnön tunniste", "Request reference")]),
-        script("prepare_final_tenders", "Tarkista ehdot ja määräaika", u, 31, code="""
+        script("prepare_final_tenders", "Tarkista ehdot ja määräaika", u, 33, code="""
 verify_terms(locked_terms)
-final_period = tender_deadline(final_request_sent_on, final_tenders_deadline)
-final_tenders_closes_at = final_period["closes_at"]
+final_tender_period = tender_deadline(final_request_sent_on, final_tenders_deadline)
+final_tenders_closes_at = final_tender_period["closes_at"]
 final_tenders = org_items(tenderers)
+communications = communications + [communication("invitation", final_request_reference, tenderers, now())]
 """),
         tender_subprocess(
-            "final_tenders_round", "Lopulliset tarjoukset", 32, "final_tenders",
+            "final_tenders_round", "Lopulliset tarjoukset", 34, "final_tenders",
             task_id="submit_final_tender", task_name="Lopullisen tarjouksen jättäminen",
             task_name_en="Submitting the final tender", closes_at="final_tenders_closes_at", phase="final_tenders",
             doc="Jätä lopullinen tarjouksesi ennen yhteistä määräaikaa. Lopullisesta tarjouksesta ei neuvotella.",
@@ -547,13 +570,14 @@ final_tenders = org_items(tenderers)
 tender = {"organisation": tender["organisation"], "submitted": True, "tender_reference": final_tender_reference,
           "fee_percent": fee_percent, "cost_items_price": cost_items_price}
 """),
-        script("prepare_evaluation", "Vertailtavat tarjoukset", u, 36, code="""
+        Node("final_tenders_closed", "catch", "Tarjousaika päättyy", u, 38, timer="final_tenders_closes_at"),
+        script("prepare_evaluation", "Vertailtavat tarjoukset", u, 39, code="""
 evaluations = submitted_tenders(final_tenders)
 """),
-        gw("any_final_tenders", "Tarjouksia?", u, 37, default="n_final_yes"),
-        script("no_final_tenders", "Ei lopullisia tarjouksia", u, 38, 2, code='negotiation_outcome = "no_tenders"'),
-        end("n_end_no_final", "Ei tarjouksia", u, 39, 2),
-        user("evaluate_final_tender", "Lopullisen tarjouksen vertailu", "Evaluating a final tender", u, 38,
+        gw("any_final_tenders", "Tarjouksia?", u, 40, default="n_final_yes"),
+        script("no_final_tenders", "Ei lopullisia tarjouksia", u, 41, 2, code='negotiation_outcome = "no_tenders"'),
+        end("n_end_no_final", "Ei tarjouksia", u, 42, 2),
+        user("evaluate_final_tender", "Lopullisen tarjouksen vertailu", "Evaluating a final tender", u, 41,
              phase="evaluation", mi=("evaluations", "evaluation"),
              doc="Pisteytä tarjous julkaistujen vertailuperusteiden mukaan: laatu (kyvykkyys, haastattelut, "
                  "allianssityöpajat) ja hintatekijät (palkkio-%, valitut kustannuserät).",
@@ -562,16 +586,16 @@ evaluations = submitted_tenders(final_tenders)
              form=[req("quality_points", "double", "Laatupisteet", "Quality points", min=0, max=100),
                    req("price_points", "double", "Hintapisteet", "Price points", min=0, max=100),
                    text("evaluation_notes", "Perustelut", "Reasoning", required=False)]),
-        script("rank_final_tenders", "Paremmuusjärjestys", u, 39, code="""
+        script("rank_final_tenders", "Paremmuusjärjestys", u, 42, code="""
 ranking = rank_tenders(evaluations)
 winner = ranking[0]["organisation"]
 negotiation_outcome = "evaluated"
 """),
-        user("approve_evaluation", "Vertailun hyväksyminen", "Approving the evaluation", u, 40, phase="evaluation",
+        user("approve_evaluation", "Vertailun hyväksyminen", "Approving the evaluation", u, 43, phase="evaluation",
              doc="Tarkista paremmuusjärjestys ja kirjaa vertailuraportti.",
              doc_en="Check the ranking and record the evaluation report.",
              form=[text("evaluation_report", "Vertailuraportti", "Evaluation report")]),
-        end("n_end", "Tarjoukset vertailtu", u, 41),
+        end("n_end", "Tarjoukset vertailtu", u, 44),
     ]
     flows = [
         *chain("n_start", "record_procedure_ground", "publish_contract_notice", "lock_contract_notice",
@@ -582,18 +606,18 @@ negotiation_outcome = "evaluated"
         Flow("n_enough", "fewer_than_three", "selection_done", "vähintään 3 / at least 3"),
         Flow("n_justified", "justify_fewer_candidates", "selection_done"),
         *chain("selection_done", "send_invitations", "check_initial_period", "initial_tenders_round",
-               "record_initial_tenders", "any_initial_tenders", prefix="n"),
+               "initial_tenders_closed", "record_initial_tenders", "any_initial_tenders", prefix="n"),
         Flow("n_initial_none", "any_initial_tenders", "no_initial_tenders", "ei / none",
              condition="len(tenderers) == 0"),
         Flow("n_initial_yes", "any_initial_tenders", "open_round", "kyllä / yes"),
         Flow("n_no_initial_end", "no_initial_tenders", "n_end_no_initial"),
-        *chain("open_round", "plan_round", "check_round_deadline", "negotiation_round", "assess_round",
+        *chain("open_round", "plan_round", "check_round_deadline", "negotiation_round", "round_closed", "assess_round",
                "apply_round_reduction", "conclude_round", "more_rounds", prefix="n"),
         Flow("n_again", "more_rounds", "open_round", "uusi kierros / another round", condition="another_round",
              route="below", channel=40),
         Flow("n_final", "more_rounds", "request_final_tenders", "lopulliset / final"),
-        *chain("request_final_tenders", "prepare_final_tenders", "final_tenders_round", "prepare_evaluation",
-               "any_final_tenders", prefix="n"),
+        *chain("request_final_tenders", "prepare_final_tenders", "final_tenders_round", "final_tenders_closed",
+               "prepare_evaluation", "any_final_tenders", prefix="n"),
         Flow("n_final_none", "any_final_tenders", "no_final_tenders", "ei / none",
              condition="len(evaluations) == 0"),
         Flow("n_final_yes", "any_final_tenders", "evaluate_final_tender", "kyllä / yes"),
@@ -649,12 +673,21 @@ decision_service = serve_decision(decision_served_on, served_by_post, appeal_ins
                                   correction_instructions_attached, standstill_applies)
 standstill_ends_at = decision_service["standstill_ends_at"]
 decision_served_to = selection["applicants"]
+communications = communications + [communication("result", decision_document, decision_served_to, now())]
 """),
         gw("standstill_gateway", "Odotusaika?", u, 10, default="d_no_standstill"),
-        Node("standstill", "egw", "Odotusaika", u, 11),
-        Node("standstill_over", "catch", "Odotusaika päättyi", u, 12, timer="standstill_ends_at"),
-        Node("correction_request_received", "catch", "Hankintaoikaisuvaatimus", u, 12, 1,
-             message="correction_request", result_var="correction_request", sender_role="procurement_unit"),
+        Node("standstill", "sub", "Odotusaika", u, 11, span=2, name_en="Standstill", children=[
+            start("standstill_start", "", u),
+            Node("standstill_over", "catch", "Odotusaika päättyy", u, 1, timer="standstill_ends_at"),
+            end("standstill_end", "", u, 2),
+        ], inner_flows=[Flow("d_standstill_wait", "standstill_start", "standstill_over"),
+                        Flow("d_standstill_done", "standstill_over", "standstill_end")]),
+        Node("appeal_received", "boundary", "Valitus markkinaoikeuteen", attached_to="standstill",
+             message="market_court_appeal", result_var="market_court_appeal", sender_role="procurement_unit",
+             offset=0.2),
+        Node("correction_request_received", "boundary", "Hankintaoikaisuvaatimus", attached_to="standstill",
+             message="correction_request", result_var="correction_request", sender_role="procurement_unit",
+             offset=0.55),
         user("handle_correction_request", "Hankintaoikaisuvaatimuksen käsittely", "Handling the correction request",
              u, 13, 1, phase="standstill",
              doc="Sopimusta ei tehdä ennen kuin vaatimus on ratkaistu. Hylkää vaatimus tai korjaa päätös "
@@ -666,11 +699,9 @@ decision_served_to = selection["applicants"]
                  ("decision_corrected", "Päätös korjataan / decision corrected"))),
                    text("correction_reasoning", "Perustelut", "Reasoning")]),
         gw("correction_outcome_gateway", "Korjataanko?", u, 14, 1, default="d_correction_rejected"),
-        Node("appeal_received", "catch", "Valitus markkinaoikeuteen", u, 12, 2,
-             message="market_court_appeal", result_var="market_court_appeal", sender_role="procurement_unit"),
-        Node("ruling_received", "catch", "Markkinaoikeuden ratkaisu", u, 13, 2,
+        Node("ruling_received", "catch", "Markkinaoikeuden ratkaisu", u, 12, 2,
              message="market_court_ruling", result_var="market_court_ruling", sender_role="procurement_unit"),
-        gw("ruling_gateway", "Ratkaisu?", u, 14, 2, default="d_appeal_dismissed"),
+        gw("ruling_gateway", "Ratkaisu?", u, 13, 2, default="d_appeal_dismissed"),
         gw("may_sign", "", u, 15),
         user("sign_contract", "Kehitysvaiheen allianssisopimus", "Development-phase alliance agreement", u, 16,
              phase="contract",
@@ -714,11 +745,8 @@ award_notice = record_award_notice(award_notice_published_on, award_notice_due)
         Flow("d_not_unanimous", "unanimous_decision", "draft_decision", "ei / no", route="below"),
         *chain("decision_made", "serve_decision", "compute_standstill", "standstill_gateway", prefix="d"),
         Flow("d_standstill", "standstill_gateway", "standstill", "kyllä / yes", condition="standstill_applies"),
-        Flow("d_no_standstill", "standstill_gateway", "may_sign", "ei / no", route="above"),
-        Flow("d_wait_timer", "standstill", "standstill_over"),
-        Flow("d_wait_correction", "standstill", "correction_request_received"),
-        Flow("d_wait_appeal", "standstill", "appeal_received"),
-        Flow("d_standstill_over", "standstill_over", "may_sign"),
+        Flow("d_no_standstill", "standstill_gateway", "may_sign", "ei / no", route="above", channel=55),
+        Flow("d_standstill_over", "standstill", "may_sign"),
         Flow("d_correction", "correction_request_received", "handle_correction_request"),
         Flow("d_correction_done", "handle_correction_request", "correction_outcome_gateway"),
         Flow("d_correction_rejected", "correction_outcome_gateway", "standstill", "hylätty / rejected",

@@ -62,6 +62,7 @@ class Field:
     multiline: bool = False
     help: str | None = None
     help_en: str | None = None
+    default: str | None = None
 
 
 @dataclass
@@ -175,7 +176,7 @@ def layout(p: Process) -> dict[str, Any]:
         if n.kind == "boundary" or n.lane is None:
             continue
         key = (n.lane, n.row)
-        row_h[key] = max(row_h.get(key, ROW_MIN_H), n.h + 70)
+        row_h[key] = max(row_h.get(key, ROW_MIN_H), n.h + (110 if n.kind == "sub" else 70))
     lanes: list[dict[str, Any]] = []
     y = POOL_Y
     max_col = max(n.col + (n.span if n.kind == "sub" else 1) for n in p.nodes)
@@ -267,6 +268,8 @@ def _form(ext: etree._Element, fields: list[Field]) -> None:
     data = etree.SubElement(ext, q("camunda", "formData"))
     for f in fields:
         attrib = {"id": f.id, "label": f.label, "type": f.type}
+        if f.default is not None:
+            attrib["defaultValue"] = f.default
         el = etree.SubElement(data, q("camunda", "formField"), attrib)
         props = [("label_en", f.label_en)]
         if f.help:
@@ -330,7 +333,7 @@ def _node_xml(parent: etree._Element, n: Node, flows: list[Flow], messages: dict
     if n.sender_role:
         props.append(("sender_role", n.sender_role))
     props.extend(n.props.items())
-    if props or n.form:
+    if props or n.form:  # start events may carry a form too (the web's start form)
         ext = etree.SubElement(el, q("bpmn", "extensionElements"))
         if n.form:
             _form(ext, n.form)

@@ -1,0 +1,211 @@
+"""Steps of an alliance procurement in Kainuu, shared by the end-to-end tests.
+
+Each step completes real tasks as the users who hold them and checks who saw them. The dates
+make a plausible 2026 timeline: the notice goes out in January, the decision in June (its
+standstill ends on Midsummer Eve), the implementation runs 2026–2028.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from tests.workflows.driver import Procurement
+
+REGION = "kainuu"
+MUNICIPALITIES = ["kajaani", "sotkamo", "kuhmo", "suomussalmi", "paltamo", "puolanka", "hyrynsalmi", "ristijarvi"]
+PRODUCERS = ["vaara-osaamis", "yrityspolku", "uraverkko", "oulujarven-kehitys"]
+STARTER = "kainuu.orderer"
+
+
+def users(organisations: Iterable[str], role: str) -> set[str]:
+    suffix = {"procurement_unit": "procurement", "steering_group": "steering", "municipality": "council"}
+    return {f"{o}.{suffix.get(role, role)}" for o in organisations}
+
+
+def start(p: Procurement, candidates: list[str] | None = None, value: float = 900_000,
+          service_type: str = "services") -> None:
+    p.clock.set("2026-01-12")
+    p.start(STARTER, {
+        "title": "Kainuun yrityspalveluallianssi", "description": "Yritys- ja työllisyyspalvelut allianssina",
+        "region": REGION, "candidate_municipalities": ", ".join(MUNICIPALITIES if candidates is None else candidates),
+        "estimated_value": value, "service_type": service_type})
+
+
+def decide_joining(p: Procurement, joins: Mapping[str, bool]) -> None:
+    assert p.who_sees("decide_joining") == users(joins, "municipality")
+    for municipality, decision in joins.items():
+        task = p.task(f"{municipality}.council", "decide_joining")
+        assert task.organisations == (municipality,)
+        p.complete(f"{municipality}.council", "decide_joining",
+                   {"joins": decision, "decision_reference": f"{municipality} kvalt 2026 § 12"})
+
+
+def assess_and_vote(p: Procurement, go: Mapping[str, bool], suits: bool = True) -> None:
+    orderers = list(go)
+    assert p.who_sees("assess_alliance_model") == users(orderers, "orderer")
+    p.complete("kainuu.orderer", "assess_alliance_model", {
+        "alliance_model_suits": suits, "suitability_assessment": "Yhteinen tavoite ja avoimet kirjat sopivat.",
+        "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
+        "competition_neutrality": True})
+    assert p.who_sees("vote_go") == users(orderers, "orderer")
+    for orderer, vote in go.items():
+        p.complete(f"{orderer}.orderer", "vote_go", {"go": vote})
+
+
+def joint_unit(p: Procurement, orderers: list[str]) -> None:
+    assert p.who_sees("choose_unit_model") == users(orderers, "orderer")
+    p.complete("kainuu.orderer", "choose_unit_model", {
+        "unit_model": "joint", "lead_orderer": REGION, "unit_reasoning": "Kaikki tilaajat päättävät yhdessä."})
+    assert p.data["procurement_unit"] == orderers
+
+
+def delegated_unit(p: Procurement, orderers: list[str], lead: str) -> None:
+    p.complete("kainuu.orderer", "choose_unit_model", {
+        "unit_model": "delegated", "lead_orderer": lead, "unit_reasoning": "Yksi tilaaja hoitaa hankinnan."})
+    others = [o for o in orderers if o != lead]
+    assert p.who_sees("grant_mandate") == users(others, "orderer")
+    for orderer in others:
+        p.complete(f"{orderer}.orderer", "grant_mandate",
+                   {"grants_mandate": True, "mandate_reference": f"{orderer} khall 2026 § 40"})
+    assert p.data["procurement_unit"] == [lead]
+
+
+NOTICE = {
+    "procedure_ground": "34_1_3", "ground_justification": "Allianssin tavoitteet ja riskit vaativat neuvotteluja.",
+    "needs": "Yritys- ja työllisyyspalvelut koko maakuntaan.",
+    "minimum_requirements": "Palvelu koko maakunnassa; suomenkielinen asiointi.",
+    "award_criteria": "Laatu 80 % (kyvykkyys, haastattelut, työpajat), hinta 20 % (palkkio-%, kustannuserät).",
+    "staged_reduction": True, "electronic_tenders": True, "urgent": False,
+    "timetable_justification": "Lakisääteiset vähimmäisajat.", "notice_sent_on": "2026-01-15",
+    "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345"}
+
+
+def publish_notice(p: Procurement, unit_user: str, **changes: object) -> None:
+    p.clock.set("2026-01-13")
+    p.complete(unit_user, "record_procedure_ground",
+               {k: NOTICE[k] for k in ("procedure_ground", "ground_justification")})
+    p.clock.set("2026-01-15")
+    p.complete(unit_user, "publish_contract_notice",
+               {**{k: v for k, v in NOTICE.items() if k not in ("procedure_ground", "ground_justification")},
+                **changes})
+
+
+def select_candidates(p: Procurement, unit_user: str, applicants: list[str], suitable: list[str],
+                      invited: list[str]) -> None:
+    assert p.fire_timers("2026-02-17", 8) == 1
+    p.complete(unit_user, "register_requests", {"applicants": ", ".join(applicants)})
+    p.complete(unit_user, "qualify_candidates", {
+        "suitable_candidates": ", ".join(suitable), "invited_candidates": ", ".join(invited),
+        "selection_report": "Soveltuvuus arvioitu ilmoituksen vaatimusten mukaan."})
+
+
+def invite(p: Procurement, unit_user: str, deadline: str = "2026-03-17") -> None:
+    p.clock.set("2026-02-20")
+    p.complete(unit_user, "send_invitations", {
+        "invitation_sent_on": "2026-02-20", "initial_tenders_deadline": deadline, "invitation_reference": "TP-1"})
+
+
+def initial_tenders(p: Procurement, tenderers: list[str], fee: float = 8.0) -> None:
+    p.clock.set("2026-03-10")
+    assert p.who_sees("submit_initial_tender") == users(tenderers, "tenderer")
+    for org in tenderers:
+        task = p.task(f"{org}.tenderer", "submit_initial_tender")
+        assert task.organisations == (org,)
+        p.complete(f"{org}.tenderer", "submit_initial_tender", {"tender_reference": f"{org}-T1", "fee_percent": fee})
+    assert p.fire_timers("2026-03-18", 8) == 1
+
+
+def negotiation_round(p: Procurement, unit_user: str, tenderers: list[str], deadline: str, submit_on: str,
+                      fire_on: str, drop: Mapping[str, str] | None = None, another: bool = False) -> None:
+    drop = drop or {}
+    p.complete(unit_user, "plan_round", {"round_agenda": "Palvelumalli ja tulosmittarit", "documents_changed": False,
+                                         "revision_deadline": deadline})
+    p.clock.set(submit_on)
+    assert p.who_sees("submit_revised_tender") == users(tenderers, "tenderer")
+    for org in tenderers:
+        p.complete(f"{org}.tenderer", "submit_revised_tender",
+                   {"revised_tender_reference": f"{org}-R{p.data.get('negotiation_round')}", "fee_percent": 7.5})
+    assert p.fire_timers(fire_on, 8) == 1
+    assessments = p.tasks(unit_user, "assess_round")
+    assert len(assessments) == len(tenderers)
+    for task in assessments:
+        # the unit sees one assessment task per tenderer; the data names whose tender it is
+        org = p.engine.task(task.id).data["assessment"]["organisation"]
+        p.engine.complete_task(task.id, unit_user, {
+            "continues": org not in drop,
+            "assessment_reasoning": drop.get(org, "Täyttää vertailuperusteet hyvin.")})
+    p.complete(unit_user, "conclude_round", {"round_summary": "Kierros käyty.", "another_round": another})
+
+
+def final_tenders(p: Procurement, unit_user: str, tenderers: list[str], points: Mapping[str, float]) -> None:
+    p.clock.set("2026-04-23")
+    p.complete(unit_user, "request_final_tenders", {
+        "final_request_sent_on": "2026-04-23", "final_tenders_deadline": "2026-05-07",
+        "final_request_reference": "LT-1"})
+    p.clock.set("2026-05-05")
+    assert p.who_sees("submit_final_tender") == users(tenderers, "tenderer")
+    for org in tenderers:
+        p.complete(f"{org}.tenderer", "submit_final_tender",
+                   {"final_tender_reference": f"{org}-F", "fee_percent": 7.0, "cost_items_price": 120000})
+    assert p.fire_timers("2026-05-08", 8) == 1
+    for task in p.tasks(unit_user, "evaluate_final_tender"):
+        org = p.engine.task(task.id).data["evaluation"]["organisation"]
+        p.engine.complete_task(task.id, unit_user, {"quality_points": points[org], "price_points": 15})
+    p.complete(unit_user, "approve_evaluation", {"evaluation_report": "Vertailu tehty."})
+
+
+def decide(p: Procurement, unit_user: str, unit: list[str]) -> None:
+    p.clock.set("2026-05-20")
+    p.complete(unit_user, "draft_decision", {"decision_reasoning": "Kokonaistaloudellisesti edullisin.",
+                                             "decision_date": "2026-05-20"})
+    if len(unit) > 1:
+        assert p.who_sees("approve_decision") == users(unit, "procurement_unit")
+        for org in unit:
+            p.complete(f"{org}.procurement", "approve_decision", {"approves": True})
+
+
+def serve(p: Procurement, unit_user: str, served_on: str = "2026-06-05") -> None:
+    p.clock.set(served_on)
+    p.complete(unit_user, "serve_decision", {
+        "decision_served_on": served_on, "served_by_post": False, "decision_document": "HP-1",
+        "appeal_instructions_attached": True, "correction_instructions_attached": True})
+
+
+def sign(p: Procurement, unit_user: str, signed_on: str = "2026-06-23") -> None:
+    p.clock.set(signed_on)
+    p.complete(unit_user, "sign_contract", {"contract_signed_on": signed_on, "contract_reference": "KAS-1"})
+    p.complete(unit_user, "publish_award_notice", {"award_notice_id": "2026-054321",
+                                                   "award_notice_published_on": signed_on})
+    p.complete(unit_user, "write_procedure_report", {"procedure_report": "Selostus menettelystä."})
+
+
+def develop(p: Procurement, parties: list[str], shares: str, commits: Mapping[str, bool] | None = None) -> None:
+    p.clock.set("2026-07-01")
+    assert p.who_sees("set_up_alliance") == users(parties, "steering_group")
+    p.complete("kainuu.steering", "set_up_alliance", {"joint_organisation": "Allianssitoimisto Kajaanissa",
+                                                      "steering_group_members": "Yksi edustaja kustakin"})
+    p.complete("kainuu.steering", "agree_target_cost", {
+        "service_solution": "Yhden luukun yrityspalvelut", "target_cost": 1_000_000, "bonus_pool": 40_000,
+        "objectives": "Työllisyys ja yritysten kasvu", "result_metrics": "Työllistyneet, uudet yritykset",
+        "cost_shares": shares})
+    assert p.who_sees("commit_or_exit") == users(parties, "steering_group")
+    for party in parties:
+        task = p.task(f"{party}.steering", "commit_or_exit")
+        assert task.organisations == (party,)
+        committed = True if commits is None else commits.get(party, True)
+        p.complete(f"{party}.steering", "commit_or_exit",
+                   {"commits": committed, "commitment_reasoning": "Päätös johtoryhmässä."})
+
+
+def contract_period(p: Procurement, contractor: str, start: str, end: str, fire_on: str, actual_cost: float,
+                    next_period: bool) -> None:
+    p.complete("kainuu.steering", "agree_period", {"period_target_cost": 1_000_000, "period_start": start,
+                                                   "period_end": end})
+    assert p.tasks(f"{contractor}.producer", "report_period") == []
+    assert p.fire_timers(fire_on, 8) == 1
+    assert p.who_sees("report_period") == {f"{contractor}.producer"}
+    p.complete(f"{contractor}.producer", "report_period", {
+        "actual_cost": actual_cost, "result_score": 75, "results_report": "Tavoitteet saavutettiin pääosin.",
+        "open_book_reference": f"AK-{start[:4]}"})
+    p.complete("kainuu.steering", "approve_period", {"period_approved": True, "steering_group_minutes": "JR 1/2027",
+                                                     "next_period": next_period})
