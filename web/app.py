@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     names.init_app(app)
     app.before_request(load_viewer)
-    app.context_processor(lambda: {"viewer": g.get("viewer")})
+    app.context_processor(lambda: {"viewer": g.get("viewer"), "blueprints": app.blueprints})
     _register_blueprints(app)
 
     @app.get("/healthz")

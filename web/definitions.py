@@ -33,6 +33,7 @@ class Element:
     documentation: str | None
     file: str
     form: tuple[FormField, ...] = ()
+    ref: str | None = None  # a pool's processRef, a call activity's calledElement
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,9 @@ def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
                 lanes[element.get("id", "")] = element.get("name", "")
             doc = element.findtext("bpmn:documentation", None, NS)
             form = form_fields(element) if kind in ("userTask", "startEvent") else ()
+            ref = element.get("processRef") or element.get("calledElement")
             elements[element.get("id", "")] = Element(element.get("id", ""), kind, element.get("name") or "",
-                                                      _properties(element, "name"), doc, name, form)
+                                                      _properties(element, "name"), doc, name, form, ref)
     if process_id not in processes:
         raise LookupError(f"process {process_id!r} is not in its stored files")
     file_name, process = processes[process_id]

@@ -32,6 +32,7 @@ GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBas
 EDGES = {"sequenceFlow": "sequence", "messageFlow": "message", "association": "association",
          "dataInputAssociation": "association", "dataOutputAssociation": "association"}
 MARGIN = 12
+FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
 CHAR_WIDTH = 6.2  # average glyph width at 11px, for wrapping
 LINE_HEIGHT = 13
 
@@ -217,7 +218,9 @@ class _Canvas:
               anchor: str = "middle") -> None:
         if not lines:
             return
-        text = self._el(parent, "text", x=x, y=y, class_=css, text_anchor=anchor)
+        size = "10" if "bpmn-flow-label" in css else "11"
+        text = self._el(parent, "text", x=x, y=y, class_=css, text_anchor=anchor, font_size=size,
+                        font_family=FONT)
         for index, line in enumerate(lines):
             span = self._el(text, "tspan", x=x, dy=0.0 if index == 0 else float(LINE_HEIGHT))
             span.text = line
@@ -294,7 +297,8 @@ class _Canvas:
             cx, cy = x + header / 2, y + h / 2
             lines = wrap(name, h - 10)[:2]
             text = self._el(group, "text", x=cx, y=cy, class_="bpmn-lane-label", text_anchor="middle",
-                            transform=f"rotate(-90 {_fmt(cx)} {_fmt(cy)})")
+                            transform=f"rotate(-90 {_fmt(cx)} {_fmt(cy)})", font_size="12", font_weight="600",
+                            font_family=FONT)
             for index, line in enumerate(lines):
                 span = self._el(text, "tspan", x=cx, dy=float(4 - (len(lines) - 1) * 6) if index == 0
                                 else float(LINE_HEIGHT))

@@ -11,7 +11,7 @@ from typing import Any
 from engine import AuditEvent, InstanceView, TaskView
 from web.definitions import ProcessModel
 from web.diagram import DiagramError, draw
-from web.i18n import days_left, local_date, localized, role_label, state_words
+from web.i18n import days_left, in_language, local_date, localized, role_label, state_words
 from web.names import element_title
 from workflows.directory import Directory
 
@@ -148,6 +148,20 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def diagram_names(model: ProcessModel) -> dict[str, str]:
+    """What each element is called in the viewer's language: its `name_en` property in English; a sequence
+    flow's "kyllä / yes" label is cut to the half of the language."""
+    names = {element_id: localized(element.properties, "name", element.name)
+             for element_id, element in model.elements.items() if element.name or element.properties.get("name_en")}
+    names.update({element_id: in_language(element.name) for element_id, element in model.elements.items()
+                  if element.kind == "sequenceFlow" and element.name})
+    for element_id, element in model.elements.items():
+        if element.kind == "participant" and element.ref and element.ref in names:
+            names[element_id] = names[element.ref]
+    names.update({lane_id: role_label(role) for lane_id, role in model.lanes.items() if role})
+    return names
+
+
 @dataclass(frozen=True)
 class DrawnDiagram:
     title: str
@@ -159,9 +173,7 @@ class DrawnDiagram:
 
 def diagrams(model: ProcessModel, states: Mapping[str, str]) -> list[DrawnDiagram]:
     """Every drawable diagram of the procurement's definition, with its elements' states marked."""
-    names = {element_id: localized(element.properties, "name", element.name)
-             for element_id, element in model.elements.items() if element.name or element.properties.get("name_en")}
-    names.update({lane_id: role_label(role) for lane_id, role in model.lanes.items() if role})
+    names = diagram_names(model)
     words = state_words()
     drawn = []
     for index, diagram in enumerate(model.diagrams):

@@ -112,6 +112,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Allianssi – alliance procurements by the negotiated procedure":
         "Allianssi – allianssihankinnat neuvottelumenettelyllä",
     "Audit": "Tarkastus",
+    "Audit trail and replay": "Tarkastusjälki ja toisto",
     # inbox
     "Any time": "Milloin tahansa",
     "Overdue": "Myöhässä",

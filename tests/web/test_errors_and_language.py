@@ -1,0 +1,69 @@
+"""The one mapping of engine errors to HTTP, and the language helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import session
+from flask_babel import refresh
+
+from engine import (
+    Conflict,
+    DefinitionError,
+    DefinitionNotFound,
+    EngineError,
+    FormInvalid,
+    InstanceNotFound,
+    NotAllowed,
+    Problem,
+    ScriptFailed,
+    StaleInstance,
+    TaskNotFound,
+    TaskNotReady,
+)
+from tests.web.conftest import ExampleSite
+from web.errors import explain, status_of
+from web.i18n import days_left, in_language, local_date
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (DefinitionError([Problem("a.bpmn", 3, "x", "bad")]), 422),
+    (FormInvalid({"a": ["bad"]}), 422),
+    (ScriptFailed("x", "bad"), 422),
+    (NotAllowed("no"), 403),
+    (InstanceNotFound("no"), 404),
+    (TaskNotFound("no"), 404),
+    (DefinitionNotFound("no"), 404),
+    (Conflict("no"), 409),
+    (TaskNotReady("no"), 409),
+    (StaleInstance("no"), 409),
+    (EngineError("?"), 500),
+])
+def test_status_of_every_engine_error(error: EngineError, status: int, example: ExampleSite) -> None:
+    assert status_of(error) == status
+    with example.app.test_request_context("/"):
+        title, message = explain(error)
+        assert title and message
+
+
+def test_in_language_cuts_bilingual_messages(example: ExampleSite) -> None:
+    text = "check_start: Ennakoitu arvo on annettava euroina. / The estimated value must be a positive amount."
+    with example.app.test_request_context("/"):
+        assert in_language(text) == "check_start: Ennakoitu arvo on annettava euroina."
+        assert in_language("yhteinen / joint") == "yhteinen"
+        assert in_language("plain") == "plain"
+        session["language"] = "en"
+        refresh()
+        assert in_language(text) == "check_start: The estimated value must be a positive amount."
+        assert in_language("kyllä / yes") == "yes"
+
+
+def test_days_are_counted_in_finnish_time(example: ExampleSite) -> None:
+    with example.app.test_request_context("/"):
+        evening = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # already 3 March in Helsinki
+        assert local_date(evening).isoformat() == "2026-03-03"
+        date_only = datetime(2026, 3, 5, 23, 59, 59, tzinfo=UTC)  # a deadline given as a date
+        assert local_date(date_only).isoformat() == "2026-03-05"
+        assert days_left(date_only, evening) == 2
+        assert days_left(datetime(2026, 3, 1, 12, tzinfo=UTC), evening) == -2
