@@ -33,7 +33,7 @@ EDGES = {"sequenceFlow": "sequence", "messageFlow": "message", "association": "a
          "dataInputAssociation": "association", "dataOutputAssociation": "association"}
 MARGIN = 12
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
-CHAR_WIDTH = 6.2  # average glyph width at 11px, for wrapping
+CHAR_WIDTH = 6.6  # a generous average glyph width at 11px, for wrapping
 LINE_HEIGHT = 13
 
 

@@ -149,3 +149,47 @@ def browser(example: ExampleSite) -> Browser:
 @pytest.fixture
 def browser_factory(example: ExampleSite) -> Callable[[], Browser]:
     return lambda: Browser(example.app.test_client())
+
+
+# --- the real alliance diagrams and the Kainuu demo directory --------------------------------------
+DEMO_PASSWORD = "demo"
+KAINUU_START = {"title": "Kainuun yrityspalveluallianssi", "description": "Yritys- ja työllisyyspalvelut",
+                "region": "kainuu", "candidate_municipalities": "kajaani", "estimated_value": 900_000,
+                "service_type": "services"}
+
+
+@dataclass
+class AllianceSite:
+    app: Flask
+    engine: Engine
+    clock: Clock
+
+    def start(self, key: str = "KAI-2026-1", **data: Any) -> str:
+        return self.engine.start("alliance_procurement", "kainuu.orderer", {**KAINUU_START, **data},
+                                 business_key=key).id
+
+    def task_of(self, username: str, instance_id: str, element_id: str) -> str:
+        return next(t.id for t in self.engine.inbox(username, instance_id) if t.element_id == element_id)
+
+    def complete(self, username: str, instance_id: str, element_id: str, data: Mapping[str, Any]) -> None:
+        self.engine.complete_task(self.task_of(username, instance_id, element_id), username, dict(data))
+
+
+def alliance_app(database_url: str, clock: Clock) -> Flask:
+    from workflows.directory import demo_directory
+    from workflows.service import build_engine
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
+                      "BPMN_DIR": str(ROOT / "bpmn"),
+                      "ENGINE_FACTORY": lambda database: build_engine(database, demo_directory(), clock)})
+    prepare(app)
+    return app
+
+
+@pytest.fixture
+def alliance(tmp_path: Path) -> Iterator[AllianceSite]:
+    clock = Clock()
+    clock.now = datetime(2026, 1, 12, 7, 0, tzinfo=timezone.utc)
+    app = alliance_app(f"sqlite:///{tmp_path / 'alliance.db'}", clock)
+    yield AllianceSite(app, app.extensions["allianssi"].engine, clock)
+    app.extensions["allianssi"].database.dispose()

@@ -179,6 +179,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Waiting for a date or a message": "Odottaa päivämäärää tai viestiä",
     "Diagram: %(name)s (scrolls sideways)": "Kaavio: %(name)s (vierittyy sivusuunnassa)",
     "Active:": "Käynnissä:",
+    "Not reached yet.": "Ei vielä alkanut.",
     "Waiting:": "Odottaa:",
     "%(num)d step completed.": ("%(num)d vaihe valmis.", "%(num)d vaihetta valmiina."),
     "Today": "Tänään",

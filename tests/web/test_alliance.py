@@ -1,0 +1,90 @@
+"""The web pages on the real alliance procurement diagrams, as the Kainuu demo users."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import DEMO_PASSWORD, AllianceSite, Browser
+
+
+def _browser(site: AllianceSite, username: str) -> Browser:
+    browser = Browser(site.app.test_client())
+    assert browser.sign_in(username, DEMO_PASSWORD).status_code == 302
+    return browser
+
+
+def test_start_form_comes_from_the_start_event(alliance: AllianceSite) -> None:
+    browser = _browser(alliance, "kainuu.orderer")
+    assert browser.get("/procurements/new").headers["Location"] == "/procurements/new/alliance_procurement"
+    page = browser.text("/procurements/new/alliance_procurement")
+    assert "Aloita: Allianssihankinta" in page
+    assert "Hankinnan nimi" in page and "Esim. kajaani, sotkamo, kuhmo" in page
+    assert re.search(r'name="region" value="kainuu"', page)  # the field's default value
+    assert 'type="radio"' in page and ">Palvelut</label>" in page  # "Palvelut / services", in Finnish
+    assert 'min="0"' in page
+
+    response = browser.post("/procurements/new/alliance_procurement", {
+        "title": "", "region": "kainuu", "candidate_municipalities": "kajaani", "estimated_value": "-1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert page.count('class="error-message"') == 3  # title, estimated value, service type
+    assert 'value="kajaani"' in page and alliance.engine.instances() == []
+
+    response = browser.post("/procurements/new/alliance_procurement", {
+        "title": "Testi", "region": "kainuu", "candidate_municipalities": "kajaani, atlantis",
+        "estimated_value": "900000", "service_type": "services"})
+    assert response.status_code == 422  # the diagram's own check refuses an unknown municipality
+    page = response.get_data(as_text=True)
+    assert "atlantis" in page and "Mitään ei tallennettu" in page and alliance.engine.instances() == []
+
+    response = browser.post("/procurements/new/alliance_procurement", {
+        "business_key": "KAI/1/2026", "title": "Kainuun yrityspalveluallianssi", "region": "kainuu",
+        "candidate_municipalities": "kajaani, sotkamo", "estimated_value": "900000", "service_type": "services"})
+    assert response.status_code == 302
+    [instance] = alliance.engine.instances()
+    assert instance.business_key == "KAI/1/2026" and instance.data["estimated_value"] == 900000
+    page = browser.text(response.headers["Location"])
+    assert "Kainuun yrityspalveluallianssi" in page and "Strategiavaihe" in page
+    assert "Kajaanin kaupunki" in page and "Sotkamon kunta" in page
+
+    for user in ("kajaani.orderer", "yrityspolku.tenderer", "auditor"):
+        other = _browser(alliance, user)
+        assert other.get("/procurements/new").status_code == 403, user
+
+
+def test_strategy_phase_through_the_pages(alliance: AllianceSite) -> None:
+    instance = alliance.start()
+    council = _browser(alliance, "kajaani.council")
+    page = council.text("/")
+    task = re.search(r'href="/tasks/([^"]+)" class="task-link">Kunnan päätös allianssiin liittymisestä<', page)
+    assert task, page
+    response = council.post(f"/tasks/{task.group(1)}", {"joins": "true", "decision_notes": "Kvalt käsitteli."})
+    assert response.status_code == 422 and "field-decision_reference-error" in response.get_data(as_text=True)
+    assert 'checked' in re.search(r'<input[^>]*name="joins"[^>]*>', response.get_data(as_text=True)).group(0)
+    response = council.post(f"/tasks/{task.group(1)}", {"joins": "true", "decision_reference": "Kvalt 2026 § 12"})
+    assert response.status_code == 302
+
+    orderer = _browser(alliance, "kainuu.orderer")
+    page = orderer.text("/")
+    assert "Allianssimallin soveltuvuus ja oikeudelliset reunaehdot" in page
+    assessed = alliance.task_of("kainuu.orderer", instance, "assess_alliance_model")
+    colleague = _browser(alliance, "kajaani.orderer")  # both joining orderers may take it
+    assert "Allianssimallin soveltuvuus" in colleague.text("/")
+    response = orderer.post(f"/tasks/{assessed}", {
+        "alliance_model_suits": "true", "suitability_assessment": "Sopii.", "organising_responsibility_stays": "true",
+        "no_public_tasks_to_producers": "true", "competition_neutrality": "true"})
+    assert response.status_code == 302
+    vote = alliance.task_of("kainuu.orderer", instance, "vote_go")
+    assert response.headers["Location"] == f"/tasks/{vote}"  # straight on to my next task here
+    assert "Allianssimallin soveltuvuus" not in colleague.text("/")
+    assert "Go / no-go -päätös" in colleague.text("/")
+
+    page = orderer.text(f"/procurements/{instance}")
+    assert 'state-completed bpmn-userTask" data-element-id="decide_joining"' in page
+    assert 'state-active bpmn-userTask" data-element-id="vote_go"' in page
+    assert 'state-active bpmn-callActivity" data-element-id="strategy"' in page
+    assert "Kvalt 2026 § 12" in page  # the municipality's recorded decision, in the history
+
+    tenderer = _browser(alliance, "yrityspolku.tenderer")
+    assert tenderer.get(f"/procurements/{instance}").status_code == 404
+    assert tenderer.get(f"/tasks/{vote}").status_code == 404
