@@ -336,7 +336,7 @@ class _Canvas:
         if expanded:
             self._text(group, wrap(name, w - 20)[:2], x + 10, y + 16, "bpmn-label", anchor="start")
         else:
-            lines = wrap(name, w - 10)[: max(1, int((h - 10) // LINE_HEIGHT))]
+            lines = wrap(name, w - 16)[: max(1, int((h - 10) // LINE_HEIGHT))]
             top = y + h / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
             self._text(group, lines, x + w / 2, top, "bpmn-label")
         markers = []

@@ -1,0 +1,98 @@
+"""Browser tests: the app served by werkzeug in a thread on 127.0.0.1, driven by Debian's Chromium
+through Playwright (no browser is downloaded), with axe-core from web/node_modules injected into
+the pages for the accessibility check."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import ROOT
+from tests.web.conftest import AllianceSite, Clock, alliance_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class LiveSite(AllianceSite):
+    url: str = ""
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    clock = Clock()
+    clock.now = datetime(2026, 1, 12, 7, 0, tzinfo=timezone.utc)
+    folder = tmp_path_factory.mktemp("live")
+    app = alliance_app(f"sqlite:///{folder / 'live.db'}", clock)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
+    thread.start()
+    try:
+        yield LiveSite(app, app.extensions["allianssi"].engine, clock, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["allianssi"].database.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("browser tests need Debian's chromium: apt-get install -y chromium chromium-driver")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_site: LiveSite) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="fi-FI", base_url=live_site.url)
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip("the accessibility check needs axe-core: run `npm ci` in web/")
+    return AXE.read_text(encoding="utf-8")
+
+
+def serious_violations(page: Any, axe_source: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)  # evaluated by the driver, so the page's CSP stays on
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+    }""")
+    return [f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
+            for v in result if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Any, name: str, **options: Any) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), **options)
+    return path
