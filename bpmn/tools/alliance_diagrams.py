@@ -130,12 +130,13 @@ thresholds = procurement_thresholds(service_type, False, rules_date)
              form=[text("wind_up_report", "Päättämisraportti", "Wind-up report")]),
         script("record_gate_exit", "Kirjaa exit", s, 13, 2, code='outcome = "ended_at_exit_gate"'),
         end("end_gate_exit", "Allianssi päättyi exit-portilla", s, 14, 2),
-        Node("implementation", "call", "Toteutusvaihe", s, 12, called="alliance_implementation",
-             name_en="Implementation phase"),
+        Node("implementation", "call", "Toteutusvaiheen sopimuskausi", s, 12, called="alliance_implementation",
+             name_en="Implementation phase: one contract period"),
+        gw("more_periods", "Uusi kausi?", s, 13, default="f_periods_done"),
         Node("orderer_exit", "boundary", "Tilaaja käyttää exit-oikeutta", attached_to="implementation",
-             message="orderer_exit", result_var="orderer_exit_notice", sender_role="orderer", offset=0.75),
+             message="orderer_exit", result_var="orderer_exit", sender_role="orderer", offset=0.75),
         script("record_orderer_exit", "Kirjaa tilaajan exit", s, 13, 1, code="""
-exit_record = record_orderer_exit(orderer_exit_notice, orderers, region, orderer_shares)
+exit_record = record_orderer_exit(orderer_exit, orderers, region, orderer_shares)
 orderers = exit_record["remaining_orderers"]
 orderer_shares = exit_record["shares"]
 alliance_parties = parties_of(orderers, contractor)
@@ -183,7 +184,10 @@ outcome = "ended_by_orderer_exit" if alliance_ended_by_exit else "closed"
              condition='exit_gate_result["all_commit"]'),
         Flow("f_gate_exit", "all_commit", "wind_up_at_gate", "exit"),
         *chain("wind_up_at_gate", "record_gate_exit", "end_gate_exit", prefix="f"),
-        Flow("f_implementation_done", "implementation", "close_out"),
+        Flow("f_implementation_done", "implementation", "more_periods"),
+        Flow("f_next_period", "more_periods", "implementation", "uusi kausi / next period", condition="next_period",
+             route="above"),
+        Flow("f_periods_done", "more_periods", "close_out", "päättyy / ends"),
         Flow("f_exit", "orderer_exit", "record_orderer_exit"),
         *chain("record_orderer_exit", "settle_orderer_exit", "decide_continuation", "continues", prefix="f"),
         Flow("f_exit_continue", "continues", "implementation", "jatketaan / go on",
@@ -873,8 +877,7 @@ period_result = period_settlement(contract_period, period_target_cost, actual_co
         script("record_period", "Kirjaa kausi", s, 9, code="""
 period_results = period_results + [period_result]
 """),
-        gw("next_period_gateway", "Uusi kausi?", s, 10, default="t_done"),
-        end("t_end", "Toteutusvaihe päättyi", s, 11),
+        end("t_end", "Sopimuskausi päättyi", s, 10),
     ]
     flows = [
         *chain("t_start", "open_period", "agree_period", "schedule_period", "period_over", "report_period",
@@ -882,14 +885,12 @@ period_results = period_results + [period_result]
         Flow("t_rejected", "period_approved_gateway", "report_period", "ei / no", condition="not period_approved",
              route="below"),
         Flow("t_approved", "period_approved_gateway", "record_period", "kyllä / yes"),
-        Flow("t_record", "record_period", "next_period_gateway"),
-        Flow("t_next", "next_period_gateway", "open_period", "uusi kausi / next period", condition="next_period",
-             route="above"),
-        Flow("t_done", "next_period_gateway", "t_end", "päättyy / ends"),
+        Flow("t_record", "record_period", "t_end"),
     ]
-    return Process("alliance_implementation", "Toteutusvaihe", [STEERING, PRODUCER], nodes, flows,
-                   doc="Toteutusvaiheen allianssisopimus (TAS) sopimuskausittain: tulokset, avoimet kirjat, "
-                       "kannustimet ja riskinjako. / The implementation phase in contract periods.")
+    return Process("alliance_implementation", "Toteutusvaiheen sopimuskausi", [STEERING, PRODUCER], nodes, flows,
+                   doc="Yksi toteutusvaiheen (TAS) sopimuskausi: tavoitekustannus, tulokset avoimin kirjoin, "
+                       "kannustimet ja riskinjako. Pääprosessi kutsuu tätä kausi kerrallaan. / One contract period "
+                       "of the implementation phase; the main process calls it period by period.")
 
 
 FILES = {

@@ -154,10 +154,10 @@ def final_tenders(p: Procurement, unit_user: str, tenderers: list[str], points: 
     p.complete(unit_user, "approve_evaluation", {"evaluation_report": "Vertailu tehty."})
 
 
-def decide(p: Procurement, unit_user: str, unit: list[str]) -> None:
-    p.clock.set("2026-05-20")
+def decide(p: Procurement, unit_user: str, unit: list[str], on: str = "2026-05-20") -> None:
+    p.clock.set(on)
     p.complete(unit_user, "draft_decision", {"decision_reasoning": "Kokonaistaloudellisesti edullisin.",
-                                             "decision_date": "2026-05-20"})
+                                             "decision_date": on})
     if len(unit) > 1:
         assert p.who_sees("approve_decision") == users(unit, "procurement_unit")
         for org in unit:
@@ -209,3 +209,37 @@ def contract_period(p: Procurement, contractor: str, start: str, end: str, fire_
         "open_book_reference": f"AK-{start[:4]}"})
     p.complete("kainuu.steering", "approve_period", {"period_approved": True, "steering_group_minutes": "JR 1/2027",
                                                      "next_period": next_period})
+
+
+# --- shortcuts to later phases ---------------------------------------------------------------------
+
+JOINED = ["kainuu", "kajaani", "sotkamo"]
+TENDERERS = ["vaara-osaamis", "yrityspolku", "uraverkko"]
+
+
+def through_strategy(p: Procurement, joined: list[str] = JOINED) -> None:
+    candidates = [m for m in joined if m != REGION]
+    start(p, candidates=candidates)
+    decide_joining(p, {m: True for m in candidates})
+    assess_and_vote(p, {o: True for o in joined})
+
+
+def through_evaluation(p: Procurement, joined: list[str] = JOINED, unit_user: str = "kainuu.procurement",
+                       tenderers: list[str] = TENDERERS) -> None:
+    """Strategy, a joint unit, the notice, selection, initial tenders, one round and final tenders."""
+    through_strategy(p, joined)
+    joint_unit(p, joined)
+    publish_notice(p, unit_user)
+    select_candidates(p, unit_user, tenderers, tenderers, tenderers)
+    invite(p, unit_user)
+    initial_tenders(p, tenderers)
+    negotiation_round(p, unit_user, tenderers, "2026-04-02", "2026-03-30", "2026-04-03")
+    final_tenders(p, unit_user, tenderers, {t: 70 - 5 * i for i, t in enumerate(tenderers)})
+
+
+def through_award(p: Procurement, joined: list[str] = JOINED) -> None:
+    through_evaluation(p, joined)
+    decide(p, "kainuu.procurement", joined)
+    serve(p, "kainuu.procurement")
+    assert p.fire_timers("2026-06-23", 8) == 1
+    sign(p, "kainuu.procurement")
