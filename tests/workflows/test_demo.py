@@ -1,0 +1,34 @@
+"""workflows/demo.py: two Kainuu procurements in progress (strategy phase, tendering)."""
+
+from __future__ import annotations
+
+from engine import Database, read_bundle
+from tests.workflows.driver import DIAGRAMS, Clock
+from workflows.demo import load_demo
+from workflows.directory import demo_directory
+from workflows.service import build_engine
+
+
+def test_the_demo_procurements_start_and_give_every_role_something_to_do(sqlite_database: Database) -> None:
+    clock = Clock()
+    clock.set("2026-09-14")
+    engine = build_engine(sqlite_database, demo_directory(), clock)
+    engine.deploy(read_bundle(DIAGRAMS), "designer")
+    done = load_demo(engine)
+    assert len(done) == 2 and "exists" not in " ".join(done)
+    by_key = {i.business_key: i for i in engine.instances()}
+    assert set(by_key) == {"KAINUU-DEMO-1", "KAINUU-DEMO-2"}
+
+    strategy = by_key["KAINUU-DEMO-1"].id
+    pending = {t.organisations[0] for t in engine.instance(strategy).open_tasks}
+    assert pending == {"suomussalmi", "puolanka", "hyrynsalmi", "ristijarvi"}
+    assert [t.element_id for t in engine.inbox("ristijarvi.council", strategy)] == ["decide_joining"]
+
+    tendering = by_key["KAINUU-DEMO-2"].id
+    assert {t.organisations[0] for t in engine.instance(tendering).open_tasks} == {"yrityspolku", "uraverkko"}
+    assert [t.element_id for t in engine.inbox("uraverkko.tenderer", tendering)] == ["submit_initial_tender"]
+    assert engine.inbox("vaara-osaamis.tenderer", tendering) == []          # already submitted
+    timers = engine.instance(tendering).timers             # each open tender task closes at the deadline
+    assert len(timers) == 2 and all(t.due_at > clock.now for t in timers)
+
+    assert load_demo(engine) == ["KAINUU-DEMO-1 exists", "KAINUU-DEMO-2 exists"]      # idempotent

@@ -1,0 +1,108 @@
+"""Demo procurements for the Kainuu demo directory, started through the engine as real users.
+
+    load_demo(engine) -> list of what it did
+
+Two procurements, dated relative to the engine's clock so every deadline is consistent:
+
+* `KAINUU-DEMO-1`: the strategy phase, four municipalities have decided (one declined), the
+  other councils have their joining decision in their inbox;
+* `KAINUU-DEMO-2`: the negotiated procedure, invitations sent, tenders due in about three
+  weeks: each invited tenderer has its own tender task, one has already submitted.
+
+Loading is idempotent: a procurement whose business key exists is left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from engine import Conflict, Engine
+from workflows.deadlines import minimum_last_day
+from workflows.helpers import finnish_date
+
+REGION = "kainuu"
+MUNICIPALITIES = ["kajaani", "sotkamo", "kuhmo", "suomussalmi", "paltamo", "puolanka", "hyrynsalmi", "ristijarvi"]
+TENDERERS = ["vaara-osaamis", "yrityspolku", "uraverkko"]
+
+
+def _complete(engine: Engine, instance_id: str, user: str, element: str, data: Mapping[str, Any]) -> None:
+    tasks = [t for t in engine.inbox(user, instance_id) if t.element_id == element]
+    if not tasks:
+        raise LookupError(f"demo: {user} has no {element} task")
+    engine.complete_task(tasks[0].id, user, dict(data))
+
+
+def _start(engine: Engine, key: str, title: str, value: float, candidates: list[str]) -> str | None:
+    try:
+        view = engine.start("alliance_procurement", f"{REGION}.orderer", {
+            "title": title, "description": "Kainuun yritys- ja työllisyyspalvelut allianssimallilla (demo).",
+            "region": REGION, "candidate_municipalities": ", ".join(candidates), "estimated_value": value,
+            "service_type": "services"}, business_key=key)
+    except Conflict:
+        return None
+    return view.id
+
+
+def strategy_phase(engine: Engine) -> str:
+    key = "KAINUU-DEMO-1"
+    instance = _start(engine, key, "Kainuun yrityspalveluallianssi (strategiavaihe)", 1_200_000, MUNICIPALITIES)
+    if instance is None:
+        return f"{key} exists"
+    for municipality, joins in (("kajaani", True), ("sotkamo", True), ("kuhmo", True), ("paltamo", False)):
+        _complete(engine, instance, f"{municipality}.council", "decide_joining",
+                  {"joins": joins, "decision_reference": f"{municipality.capitalize()} kvalt § 12"})
+    return f"{key}: strategy phase, municipalities deciding on joining"
+
+
+def tendering_phase(engine: Engine) -> str:
+    key = "KAINUU-DEMO-2"
+    instance = _start(engine, key, "Kainuun työllisyyspalveluallianssi (tarjousvaihe)", 900_000,
+                      ["kajaani", "sotkamo"])
+    if instance is None:
+        return f"{key} exists"
+    orderers = [REGION, "kajaani", "sotkamo"]
+    today = date.fromisoformat(finnish_date(engine.clock().isoformat()))
+    for municipality in ("kajaani", "sotkamo"):
+        _complete(engine, instance, f"{municipality}.council", "decide_joining",
+                  {"joins": True, "decision_reference": f"{municipality.capitalize()} kvalt § 9"})
+    _complete(engine, instance, f"{REGION}.orderer", "assess_alliance_model", {
+        "alliance_model_suits": True, "suitability_assessment": "Yhteinen tulostavoite ja avoimet kirjat sopivat.",
+        "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
+        "competition_neutrality": True})
+    for orderer in orderers:
+        _complete(engine, instance, f"{orderer}.orderer", "vote_go", {"go": True})
+    _complete(engine, instance, f"{REGION}.orderer", "choose_unit_model", {
+        "unit_model": "joint", "lead_orderer": REGION, "unit_reasoning": "Kaikki tilaajat päättävät yhdessä."})
+    unit = f"{REGION}.procurement"
+    _complete(engine, instance, unit, "record_procedure_ground", {
+        "procedure_ground": "34_1_3", "ground_justification": "Allianssin tavoitteet ja riskit vaativat neuvotteluja."})
+    sent = today - timedelta(days=50)
+    _complete(engine, instance, unit, "publish_contract_notice", {
+        "needs": "Yritys- ja työllisyyspalvelut koko maakuntaan.",
+        "minimum_requirements": "Palvelu koko maakunnassa; suomenkielinen asiointi.",
+        "award_criteria": "Laatu 80 % (kyvykkyys, haastattelut, työpajat), hinta 20 % (palkkio-%, kustannuserät).",
+        "staged_reduction": True, "electronic_tenders": True, "urgent": False,
+        "timetable_justification": "Lakisääteiset vähimmäisajat.", "notice_sent_on": sent.isoformat(),
+        "participation_deadline": minimum_last_day("participation", sent).isoformat(),
+        "hilma_notice_id": "DEMO-0001"})
+    engine.fire_due_timers()
+    _complete(engine, instance, unit, "register_requests", {"applicants": ", ".join(TENDERERS)})
+    _complete(engine, instance, unit, "qualify_candidates", {
+        "suitable_candidates": ", ".join(TENDERERS), "invited_candidates": ", ".join(TENDERERS),
+        "selection_report": "Kaikki hakijat täyttävät soveltuvuusvaatimukset."})
+    invited = today - timedelta(days=5)
+    _complete(engine, instance, unit, "send_invitations", {
+        "invitation_sent_on": invited.isoformat(),
+        "initial_tenders_deadline": (minimum_last_day("initial_tenders", invited, electronic=True)
+                                     + timedelta(days=3)).isoformat(),
+        "invitation_reference": "DEMO-TP-1"})
+    _complete(engine, instance, f"{TENDERERS[0]}.tenderer", "submit_initial_tender",
+              {"tender_reference": "VAARA-ALUSTAVA-1", "fee_percent": 8.5})
+    return f"{key}: negotiated procedure, initial tenders open"
+
+
+def load_demo(engine: Engine) -> list[str]:
+    """Start the demo procurements (the diagrams in bpmn/ must be deployed)."""
+    return [strategy_phase(engine), tendering_phase(engine)]
