@@ -128,3 +128,23 @@ def test_the_decision_table_has_its_diagram_shape() -> None:
     decisions = [d.get("id") for d in x(doc, "//dmn:decision")]
     shapes = [s.get("dmnElementRef") for s in x(doc, "//dmndi:DMNShape")]
     assert decisions == ["alliance_rules"] and shapes == decisions
+
+
+def test_every_name_the_scripts_call_is_a_helper_or_a_builtin() -> None:
+    import ast
+    import builtins
+
+    from workflows.helpers import HELPERS
+
+    called: set[str] = set()
+    for path in BPMN_FILES:
+        doc = tree(path)
+        sources = [s.text for s in x(doc, "//bpmn:script")]
+        sources += [c.text for c in x(doc, "//bpmn:conditionExpression")]
+        for source in sources:
+            for node in ast.walk(ast.parse(source.strip())):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    called.add(node.func.id)
+    unknown = {n for n in called if n not in HELPERS and n != "now" and not hasattr(builtins, n)}
+    assert not unknown
+    assert {"check_period", "serve_decision", "record_orderer_exit", "period_settlement"} <= called

@@ -121,3 +121,14 @@ def test_an_urgent_procurement_may_use_15_days(procurement: Procurement) -> None
     s.publish_notice(p, UNIT, urgent=True, participation_deadline="2026-01-30",
                      timetable_justification="Palvelun jatkuvuus vaarantuu ennakoimattomasta syystä.")
     assert p.view.timers[0].due_at.isoformat() == "2026-01-30T22:00:00+00:00"
+
+
+def test_no_initial_tenders_ends_the_procurement(procurement: Procurement) -> None:
+    p = procurement
+    through_notice(p)
+    s.select_candidates(p, UNIT, s.TENDERERS, s.TENDERERS, s.TENDERERS)
+    s.invite(p, UNIT)
+    assert p.fire_timers("2026-03-18", 8) == 1              # nobody submitted by the deadline
+    final = p.view
+    assert final.status == "completed"
+    assert final.data["outcome"] == "no_tenders"
