@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,10 +99,15 @@ def participants(instance: InstanceView, directory: Directory) -> set[str]:
     return found
 
 
-def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory) -> bool:
+def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory,
+                        history: Callable[[], Sequence[AuditEvent]] | None = None) -> bool:
+    """Auditors see all; others see a procurement their organisation takes part in, or once took part in
+    (`history`, read only when needed: a tenderer's part may live in a running subprocess's data only)."""
     if viewer.auditor:
         return True
-    return bool(viewer.organisation_ids & participants(instance, directory))
+    if viewer.organisation_ids & participants(instance, directory):
+        return True
+    return history is not None and any(own_event(viewer, event, directory) for event in history())
 
 
 def full_view(viewer: Viewer) -> bool:

@@ -11,7 +11,7 @@ to the half of the current language.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
@@ -64,17 +64,26 @@ def zone() -> ZoneInfo:
 
 
 def local_date(moment: datetime) -> date:
-    """The calendar day of a moment here. A date-only deadline is stored as 23:59:59 UTC of that day
-    (engine.execution.due_date); it stays on that day rather than moving to the next one in Finland."""
-    utc = moment.astimezone(UTC)
-    if (utc.hour, utc.minute, utc.second) == (23, 59, 59):
-        return utc.date()
+    """The calendar day of a moment here."""
     return moment.astimezone(zone()).date()
 
 
+def deadline_date(due: datetime) -> date:
+    """The last day of a deadline. A date-only deadline is stored as 23:59:59 UTC of that day
+    (engine.execution.due_date) and stays on that day; a period that closes at midnight here
+    (00:00 of the next day) has the day before as its last day."""
+    utc = due.astimezone(UTC)
+    if (utc.hour, utc.minute, utc.second) == (23, 59, 59):
+        return utc.date()
+    here = due.astimezone(zone())
+    if (here.hour, here.minute, here.second, here.microsecond) == (0, 0, 0, 0):
+        return here.date() - timedelta(days=1)
+    return here.date()
+
+
 def days_left(due: datetime, now: datetime) -> int:
-    """Calendar days from today to the due day in local time; negative when overdue."""
-    return (local_date(due) - local_date(now)).days
+    """Calendar days from today to the deadline's last day in local time; negative when overdue."""
+    return (deadline_date(due) - local_date(now)).days
 
 
 def days_left_text(days: int) -> str:
@@ -94,6 +103,7 @@ PHASES = {
     "participation": N_("Requests to participate"),
     "selection": N_("Qualification and selection"),
     "tendering": N_("Tendering"),
+    "tenders": N_("Tendering"),
     "initial_tenders": N_("Initial tenders"),
     "negotiation": N_("Negotiations"),
     "final_tenders": N_("Final tenders"),
@@ -104,6 +114,7 @@ PHASES = {
     "development": N_("Development phase"),
     "exit_gate": N_("Exit gate"),
     "implementation": N_("Implementation phase"),
+    "closeout": N_("Close-out"),
     "proposal": N_("Proposal"),
     "review": N_("Review"),
 }
@@ -179,6 +190,10 @@ def show_date(value: date | datetime | str | None) -> str:
     return str(format_date(value, "medium"))
 
 
+def show_deadline(value: datetime | None) -> str:
+    return str(format_date(deadline_date(value), "medium")) if value else ""
+
+
 def show_datetime(value: datetime | None) -> str:
     return str(format_datetime(value, "short")) if value else ""
 
@@ -190,4 +205,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         language=language, localized=localized, in_language=in_language, phase_label=phase_label,
         role_label=role_label, status_label=status_label, event_label=event_label, show_date=show_date,
-        show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES)
+        show_deadline=show_deadline, show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from tests.web.conftest import DEMO_PASSWORD, AllianceSite, Browser
+from tests.web.conftest import DEMO_PASSWORD, AllianceSite, Browser, alliance_app
+from tests.workflows import scenario
+from tests.workflows.driver import Clock as DriverClock
+from tests.workflows.driver import Procurement
+from workflows.directory import demo_directory
 
 
 def _browser(site: AllianceSite, username: str) -> Browser:
@@ -88,3 +93,47 @@ def test_strategy_phase_through_the_pages(alliance: AllianceSite) -> None:
     tenderer = _browser(alliance, "yrityspolku.tenderer")
     assert tenderer.get(f"/procurements/{instance}").status_code == 404
     assert tenderer.get(f"/tasks/{vote}").status_code == 404
+
+
+def test_tenderers_see_only_their_own_tender(tmp_path: Path) -> None:
+    """Driven to the initial tenders by the domain's own scenario steps, then looked at through the pages."""
+    clock = DriverClock()
+    app = alliance_app(f"sqlite:///{tmp_path / 'tenders.db'}", clock)
+    p = Procurement(app.extensions["allianssi"].database, clock, demo_directory())
+    scenario.start(p, candidates=["kajaani"])
+    scenario.decide_joining(p, {"kajaani": True})
+    scenario.assess_and_vote(p, {"kainuu": True, "kajaani": True})
+    scenario.joint_unit(p, ["kainuu", "kajaani"])
+    scenario.publish_notice(p, "kainuu.procurement")
+    producers = ["yrityspolku", "uraverkko", "vaara-osaamis"]
+    scenario.select_candidates(p, "kainuu.procurement", producers, producers, producers)
+    scenario.invite(p, "kainuu.procurement")
+    p.clock.set("2026-03-10")
+    p.complete("uraverkko.tenderer", "submit_initial_tender",
+               {"tender_reference": "URA-SALAINEN-1", "fee_percent": 6.5, "tender_summary": "Uraverkon malli"})
+
+    site = AllianceSite(app, app.extensions["allianssi"].engine, clock)  # type: ignore[arg-type]
+    tenderer = _browser(site, "yrityspolku.tenderer")
+    inbox = tenderer.text("/")
+    assert inbox.count('class="task-link"') == 1 and "Alustavan tarjouksen jättäminen" in inbox
+    assert "17.3.2026" in inbox and "7 päivää jäljellä" in inbox  # the tenders' deadline, in Finnish time
+    own = site.task_of("yrityspolku.tenderer", p.instance_id, "submit_initial_tender")
+    other = site.task_of("vaara-osaamis.tenderer", p.instance_id, "submit_initial_tender")
+    assert tenderer.get(f"/tasks/{other}").status_code == 404
+
+    page = tenderer.text(f"/tasks/{own}")
+    for secret in ("URA-SALAINEN", "Uraverkko", "uraverkko", "Vaara", "6.5"):
+        assert secret not in page, secret
+    response = tenderer.post(f"/tasks/{own}", {"tender_reference": "YP-1", "fee_percent": "kahdeksan"})
+    assert response.status_code == 422 and "Anna luku" in response.get_data(as_text=True)
+    assert tenderer.post(f"/tasks/{own}", {"tender_reference": "YP-1", "fee_percent": "8.0"}).status_code == 302
+
+    page = tenderer.text(f"/procurements/{p.instance_id}")  # still theirs after the task is done
+    assert "YP-1" in page and "Kainuun yrityspalveluallianssi" in page
+    for secret in ("URA-SALAINEN", "Uraverkko", "uraverkko", "Vaara", "<svg", "Osallistujat", "kajaani kvalt"):
+        assert secret not in page, secret
+    assert f"/procurements/{p.instance_id}" in tenderer.text("/procurements/")
+
+    unit = _browser(site, "kainuu.procurement")
+    page = unit.text(f"/procurements/{p.instance_id}")
+    assert "URA-SALAINEN-1" in page and "YP-1" in page and "<svg" in page

@@ -24,7 +24,7 @@ from engine import (
 )
 from tests.web.conftest import ExampleSite
 from web.errors import explain, status_of
-from web.i18n import days_left, in_language, local_date
+from web.i18n import days_left, deadline_date, in_language, local_date
 
 
 @pytest.mark.parametrize(("error", "status"), [
@@ -64,6 +64,26 @@ def test_days_are_counted_in_finnish_time(example: ExampleSite) -> None:
         evening = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # already 3 March in Helsinki
         assert local_date(evening).isoformat() == "2026-03-03"
         date_only = datetime(2026, 3, 5, 23, 59, 59, tzinfo=UTC)  # a deadline given as a date
-        assert local_date(date_only).isoformat() == "2026-03-05"
+        assert deadline_date(date_only).isoformat() == "2026-03-05"
         assert days_left(date_only, evening) == 2
+        closes = datetime(2026, 3, 17, 22, 0, tzinfo=UTC)  # a period closing at midnight in Helsinki
+        assert deadline_date(closes).isoformat() == "2026-03-17"
+        assert deadline_date(datetime(2026, 3, 17, 12, 0, tzinfo=UTC)).isoformat() == "2026-03-17"
         assert days_left(datetime(2026, 3, 1, 12, tzinfo=UTC), evening) == -2
+
+
+def test_every_phase_in_the_diagrams_has_a_name_in_both_languages(example: ExampleSite) -> None:
+    from lxml import etree
+
+    from tests.conftest import ROOT
+    from web.i18n import PHASES, phase_label
+
+    used = set()
+    for path in ROOT.joinpath("bpmn").glob("*.bpmn"):
+        tree = etree.parse(str(path))
+        used |= {p.get("value") for p in tree.iter("{http://camunda.org/schema/1.0/bpmn}property")
+                 if p.get("name") == "phase"}
+    assert used and used <= set(PHASES), used - set(PHASES)
+    with example.app.test_request_context("/"):
+        for phase in used:
+            assert phase_label(phase) != PHASES[phase], f"no Finnish name for {phase}"

@@ -11,7 +11,7 @@ from typing import Any
 from engine import AuditEvent, InstanceView, TaskView
 from web.definitions import ProcessModel
 from web.diagram import DiagramError, draw
-from web.i18n import days_left, in_language, local_date, localized, role_label, state_words
+from web.i18n import days_left, deadline_date, in_language, localized, role_label, state_words
 from web.names import element_title
 from workflows.directory import Directory
 
@@ -64,9 +64,9 @@ def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: Pr
     if instance is not None:
         items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
                            days_left(timer.due_at, now)) for timer in instance.timers]
-        seen = {(local_date(d.at), d.label) for d in items}
+        seen = {(deadline_date(d.at), d.label) for d in items}
         for _key, moment, label in data_deadlines(instance.data, field_labels):
-            if (local_date(moment), label) not in seen:
+            if (deadline_date(moment), label) not in seen:
                 items.append(Deadline(moment, label, "data", days_left(moment, now)))
     return sorted(items, key=lambda d: (d.at, d.label))
 

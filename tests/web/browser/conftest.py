@@ -8,7 +8,6 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import ROOT
-from tests.web.conftest import AllianceSite, Clock, alliance_app
+from tests.web.conftest import AllianceSite, alliance_app
+from tests.workflows.driver import Clock
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,8 +32,7 @@ class LiveSite(AllianceSite):
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    clock = Clock()
-    clock.now = datetime(2026, 1, 12, 7, 0, tzinfo=timezone.utc)
+    clock = Clock()  # 12 January 2026 in Helsinki; tests may only move it forward
     folder = tmp_path_factory.mktemp("live")
     app = alliance_app(f"sqlite:///{folder / 'live.db'}", clock)
     server = make_server("127.0.0.1", 0, app, threaded=True)
