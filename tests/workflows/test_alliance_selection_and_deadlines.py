@@ -82,7 +82,7 @@ def test_a_too_short_participation_period_is_refused(procurement: Procurement) -
     with pytest.raises(ScriptFailed, match="2026-02-16"):
         p.complete(UNIT, "publish_contract_notice", {**notice, "participation_deadline": "2026-02-14"})
     assert p.open_elements() == ["publish_contract_notice"]         # nothing was stored
-    assert p.view.timers == ()
+    assert not p.view.timers
     p.complete(UNIT, "publish_contract_notice", {**notice, "participation_deadline": "2026-02-16"})
     [timer] = p.view.timers
     assert timer.due_at.isoformat() == "2026-02-16T22:00:00+00:00"     # midnight after the last day, in Finland
