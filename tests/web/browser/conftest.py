@@ -4,7 +4,9 @@ the pages for the accessibility check."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from tests.workflows.driver import Clock
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -91,7 +94,11 @@ def serious_violations(page: Any, axe_source: str) -> list[str]:
 
 
 def screenshot(page: Any, name: str, **options: Any) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+    """Saved to docs/screenshots/ with UPDATE_SCREENSHOTS=1 (the README shows them); else to a temporary
+    folder, so a test run leaves the tree as it was."""
+    folder = SCREENSHOTS if UPDATE_SCREENSHOTS else Path(tempfile.gettempdir()) / "allianssi-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     page.screenshot(path=str(path), **options)
+    assert path.stat().st_size > 10_000, f"{name} looks empty"
     return path
