@@ -100,3 +100,5 @@ def test_joint_unit_two_rounds_award_development_implementation_close_out(procur
     assert final.data["closeout"]["periods"] == 2
     assert final.data["closeout"]["producer_payment"] == first["producer_payment"] + second["producer_payment"]
     assert p.engine.verify(p.instance_id).ok
+    replay = p.engine.replay(p.instance_id)                  # the command log rebuilds the same states
+    assert replay.consistent, (replay.error, replay.first_difference)
