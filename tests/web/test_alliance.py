@@ -63,6 +63,10 @@ def test_strategy_phase_through_the_pages(alliance: AllianceSite) -> None:
     page = council.text("/")
     task = re.search(r'href="/tasks/([^"]+)" class="task-link">Kunnan päätös allianssiin liittymisestä<', page)
     assert task, page
+    page = council.text(f"/tasks/{task.group(1)}")  # a required yes/no is asked, not an unticked box
+    assert 'type="radio" id="field-joins-1" name="joins" value="true"' in page and 'type="checkbox"' not in page
+    response = council.post(f"/tasks/{task.group(1)}", {"decision_reference": "Kvalt 2026 § 12"})
+    assert response.status_code == 422 and "field-joins-error" in response.get_data(as_text=True)
     response = council.post(f"/tasks/{task.group(1)}", {"joins": "true", "decision_notes": "Kvalt käsitteli."})
     assert response.status_code == 422 and "field-decision_reference-error" in response.get_data(as_text=True)
     assert 'checked' in re.search(r'<input[^>]*name="joins"[^>]*>', response.get_data(as_text=True)).group(0)

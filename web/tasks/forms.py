@@ -29,7 +29,7 @@ class FieldView:
     field: FormField
     label: str
     help: str
-    widget: str  # text | textarea | number | date | checkbox | select | radio
+    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio
     value: str
     errors: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
@@ -56,8 +56,8 @@ class FieldView:
 
 
 def _widget(form_field: FormField) -> str:
-    if form_field.type == "boolean":
-        return "checkbox"
+    if form_field.type == "boolean":  # a required yes/no is asked explicitly: an unticked box is no answer
+        return "yesno" if form_field.required else "checkbox"
     if form_field.type == "enum":
         return "radio" if len(form_field.options) <= 4 else "select"
     if form_field.type in ("long", "double"):
@@ -94,11 +94,12 @@ def field_views(form: Sequence[FormField], values: Mapping[str, str] | None = No
 
 
 def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(data to validate, values to show again). An unticked checkbox is `false`."""
+    """(data to validate, values to show again). An unticked checkbox is `false`; an unanswered yes/no is
+    missing."""
     data: dict[str, str] = {}
     shown: dict[str, str] = {}
     for form_field in form:
-        if form_field.type == "boolean":
+        if form_field.type == "boolean" and not form_field.required:
             ticked = posted.get(form_field.id) in (TRUE, "on", "1")
             data[form_field.id] = TRUE if ticked else FALSE
             shown[form_field.id] = TRUE if ticked else ""

@@ -251,6 +251,8 @@ FI: dict[str, str | tuple[str, str]] = {
     "You can read procurements but not change them.": "Voit lukea hankintoja mutta et muuttaa niitä.",
     "This task belongs to another role or organisation.": "Tehtävä kuuluu toiselle roolille tai organisaatiolle.",
     "required": "pakollinen",
+    "Yes": "Kyllä",
+    "No": "Ei",
     "Choose…": "Valitse…",
     "Check %(num)d field:": ("Tarkista %(num)d kenttä:", "Tarkista %(num)d kenttää:"),
 }

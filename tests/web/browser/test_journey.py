@@ -58,7 +58,7 @@ def test_strategy_journey(page: Any, live_site: LiveSite, axe_source: str) -> No
     page.goto("/")
     page.locator("table.tasks tbody tr", has_text="KAI-2026-1").get_by_role("link", name="Go / no-go -päätös").click()
     page.get_by_role("heading", level=1, name="Go / no-go -päätös").wait_for()
-    page.get_by_label("Jatketaan allianssihankintaan (go)").check()
+    page.get_by_role("group", name=re.compile("Jatketaan allianssihankintaan")).get_by_label("Kyllä").check()
     page.get_by_label("Perustelut").fill("Maakuntahallitus puoltaa allianssia.")
     page.get_by_role("button", name="Merkitse tehtävä tehdyksi").click()
     page.get_by_text("Valmis: Go / no-go -päätös.").wait_for()
