@@ -3,7 +3,7 @@
 | key | environment | default |
 |---|---|---|
 | DATABASE_URL | DATABASE_URL | `sqlite:///<instance folder>/allianssi.db` |
-| SECRET_KEY | SECRET_KEY | a random key per process (sessions end on restart; set it in production) |
+| SECRET_KEY | SECRET_KEY | random, made once and kept in `<instance folder>/secret_key` (set it for several hosts) |
 | BPMN_DIR | BPMN_DIR | `bpmn/` next to the package |
 | SESSION_COOKIE_SECURE | SESSION_COOKIE_SECURE | false (set `1` behind HTTPS) |
 | PAGE_SIZE | | 20 rows per page |
@@ -47,5 +47,22 @@ def settings(instance_path: str, override: Mapping[str, Any] | None = None) -> d
     if isinstance(values["SESSION_COOKIE_SECURE"], str):
         values["SESSION_COOKIE_SECURE"] = values["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes", "on")
     if not values["SECRET_KEY"]:
-        values["SECRET_KEY"] = secrets.token_hex(32)
+        values["SECRET_KEY"] = _kept_secret(Path(instance_path) / "secret_key")
     return values
+
+
+def _kept_secret(path: Path) -> str:
+    """A random key shared by every worker on this host and kept over restarts (created once, mode 0600)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic: the first worker's key wins, the others read it
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()

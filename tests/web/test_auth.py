@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.web.conftest import Browser, ExampleSite
 
 
@@ -93,3 +95,13 @@ def test_health_and_unknown_pages(browser: Browser) -> None:
     response = browser.get("/no/such/page")
     assert response.status_code == 404
     assert "Sivua ei löydy" in response.get_data(as_text=True)
+
+
+def test_without_a_secret_key_one_is_made_and_kept(tmp_path: Path) -> None:
+    from web.config import settings
+
+    first = settings(str(tmp_path), {"DATABASE_URL": "sqlite://"})["SECRET_KEY"]
+    again = settings(str(tmp_path), {"DATABASE_URL": "sqlite://"})["SECRET_KEY"]
+    assert len(first) == 64 and first == again
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert settings(str(tmp_path), {"SECRET_KEY": "given"})["SECRET_KEY"] == "given"
