@@ -13,6 +13,8 @@ status, so the table above stays the only mapping.
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -51,6 +53,16 @@ def status_of(error: EngineError) -> int:
     return 500
 
 
+def reason(error: EngineError) -> str:
+    """What went wrong, for the person: a failed script's message without its element id and exception
+    name ("check_start: InvalidInput:…"), in the viewer's half when the message is bilingual."""
+    text = str(error)
+    if isinstance(error, ScriptFailed):
+        text = text.removeprefix(f"{error.element_id or 'script'}: ")
+        text = re.sub(r"^(?:[A-Z][a-z]+){2,}:\s*", "", text)  # an exception's name: InvalidInput, NameError
+    return in_language(text)
+
+
 def explain(error: EngineError) -> tuple[str, str]:
     """A title and a sentence for the person who met the error, in their language."""
     if isinstance(error, TaskNotReady):
@@ -62,7 +74,7 @@ def explain(error: EngineError) -> tuple[str, str]:
             "Someone else changed this procurement at the same time. Nothing you entered was saved; "
             "open the task again and resubmit.")
     if isinstance(error, Conflict):
-        return _("This cannot be done now"), in_language(str(error))
+        return _("This cannot be done now"), reason(error)
     if isinstance(error, NotAllowed):
         return _("Not allowed"), _("You may not do this. It belongs to another user or organisation.")
     if isinstance(error, TaskNotFound):
@@ -73,7 +85,7 @@ def explain(error: EngineError) -> tuple[str, str]:
     if isinstance(error, ScriptFailed):
         return _("The step could not be run"), _(
             "The procurement's rules stopped this step; nothing was saved. Reason: %(reason)s",
-            reason=in_language(str(error)))
+            reason=reason(error))
     if isinstance(error, FormInvalid):
         return _("Check the form"), _("Some values are missing or wrong; nothing was saved.")
     if isinstance(error, DefinitionError):

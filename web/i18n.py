@@ -47,16 +47,18 @@ def localized(properties: Mapping[str, str] | None, key: str, default: str | Non
 
 
 def in_language(text: str) -> str:
-    """"Suomeksi. / In English." → the half in the current language (whole text when not bilingual)."""
+    """"Suomeksi. / In English." → the half in the current language (the whole text when not bilingual).
+
+    "Tuntemattomat organisaatiot / unknown organisations: atlantis" keeps its shared tail in Finnish too.
+    """
     if " / " not in text:
         return text
-    prefix = ""
-    if ": " in text.split(" / ", 1)[0]:  # "element_id: message" from a failed script
-        first, rest = text.split(": ", 1)
-        if " " not in first:
-            prefix, text = f"{first}: ", rest
-    finnish, _sep, rest = text.partition(" / ")
-    return prefix + (rest if english() else finnish)
+    finnish, _sep, in_english = text.partition(" / ")
+    if english():
+        return in_english
+    if ": " in in_english and ": " not in finnish:
+        finnish = f"{finnish}: {in_english.split(': ', 1)[1]}"
+    return finnish
 
 
 def zone() -> ZoneInfo:

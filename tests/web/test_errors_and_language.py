@@ -23,7 +23,7 @@ from engine import (
     TaskNotReady,
 )
 from tests.web.conftest import ExampleSite
-from web.errors import explain, status_of
+from web.errors import explain, reason, status_of
 from web.i18n import days_left, deadline_date, in_language, local_date
 
 
@@ -48,14 +48,20 @@ def test_status_of_every_engine_error(error: EngineError, status: int, example: 
 
 
 def test_in_language_cuts_bilingual_messages(example: ExampleSite) -> None:
-    text = "check_start: Ennakoitu arvo on annettava euroina. / The estimated value must be a positive amount."
+    failed = ScriptFailed("check_start", "InvalidInput:Ennakoitu arvo on annettava euroina. / "
+                                         "The estimated value must be a positive amount.")
+    unknown = ScriptFailed("check_start", "InvalidInput:Tuntemattomat organisaatiot / unknown organisations: x")
     with example.app.test_request_context("/"):
-        assert in_language(text) == "check_start: Ennakoitu arvo on annettava euroina."
+        assert reason(failed) == "Ennakoitu arvo on annettava euroina."
+        assert reason(unknown) == "Tuntemattomat organisaatiot: x"
+        assert reason(ScriptFailed(None, "NameError: name 'reviewers' is not defined")) == \
+            "name 'reviewers' is not defined"
         assert in_language("yhteinen / joint") == "yhteinen"
         assert in_language("plain") == "plain"
         session["language"] = "en"
         refresh()
-        assert in_language(text) == "check_start: The estimated value must be a positive amount."
+        assert reason(failed) == "The estimated value must be a positive amount."
+        assert reason(unknown) == "unknown organisations: x"
         assert in_language("kyllä / yes") == "yes"
 
 

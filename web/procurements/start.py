@@ -13,8 +13,7 @@ from engine import Conflict, FormInvalid, ScriptFailed
 from web.access import Viewer
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, latest_versions, process_model
-from web.errors import status_of
-from web.i18n import in_language
+from web.errors import reason, status_of
 from web.names import process_title
 from web.procurements import bp
 from web.state import services
@@ -79,11 +78,11 @@ def start(process_id: str) -> Any:
     except FormInvalid as error:
         return _render(model, shown, error.errors, business_key=business_key, status=status_of(error))
     except ScriptFailed as error:
-        return _render(model, shown, business_key=business_key, problem=in_language(str(error)),
+        return _render(model, shown, business_key=business_key, problem=reason(error),
                        status=status_of(error))
     except Conflict as error:
         return _render(model, shown, business_key=business_key, status=status_of(error),
-                       key_error=_("This business key is already in use.") if business_key else in_language(str(error)))
+                       key_error=_("This business key is already in use.") if business_key else reason(error))
     flash(_("The procurement %(key)s was started.", key=instance.business_key), "success")
     return redirect(url_for("procurements.show", instance_id=instance.id))
 

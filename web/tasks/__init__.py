@@ -12,8 +12,8 @@ from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
 from web.definitions import process_model
-from web.errors import status_of
-from web.i18n import days_left, in_language, localized
+from web.errors import reason, status_of
+from web.i18n import days_left, localized
 from web.names import element_title, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
@@ -89,7 +89,7 @@ def complete(task_id: str) -> Any:
     except FormInvalid as error:
         return _render(task, viewer, shown, error.errors, status=status_of(error))
     except ScriptFailed as error:
-        return _render(task, viewer, shown, problem=in_language(str(error)), status=status_of(error))
+        return _render(task, viewer, shown, problem=reason(error), status=status_of(error))
     flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, _version(task)),
                                                     task.element_id, task.name)), "success")
     return redirect(_after_completion(viewer, task))
