@@ -12,9 +12,11 @@ from tests.web.browser.test_journey import sign_in
 
 
 def test_auditor_walks_history_step_replay_and_download(page: Any, live_site: LiveSite, tmp_path: Path) -> None:
-    instance = live_site.start(key="KAI-2026-9")
-    live_site.complete("kajaani.council", instance, "decide_joining",
-                       {"joins": True, "decision_reference": "Kajaanin kvalt 9.2.2026 § 12"})
+    # Municipalities the journey test does not use, and one still undecided: the live site is shared,
+    # so this procurement must put nothing in the other browser tests' inboxes.
+    instance = live_site.start(key="KAI-2026-9", candidate_municipalities="kuhmo, paltamo")
+    live_site.complete("kuhmo.council", instance, "decide_joining",
+                       {"joins": True, "decision_reference": "Kuhmon kvalt 9.2.2026 § 7"})
 
     sign_in(page, "auditor")
     page.goto(f"/audit/{instance}/history")
