@@ -69,7 +69,8 @@ def test_strategy_phase_through_the_pages(alliance: AllianceSite) -> None:
     assert response.status_code == 422 and "field-joins-error" in response.get_data(as_text=True)
     response = council.post(f"/tasks/{task.group(1)}", {"joins": "true", "decision_notes": "Kvalt käsitteli."})
     assert response.status_code == 422 and "field-decision_reference-error" in response.get_data(as_text=True)
-    assert 'checked' in re.search(r'<input[^>]*name="joins"[^>]*>', response.get_data(as_text=True)).group(0)
+    joins = re.search(r'<input[^>]*name="joins"[^>]*>', response.get_data(as_text=True))
+    assert joins and "checked" in joins.group(0)
     response = council.post(f"/tasks/{task.group(1)}", {"joins": "true", "decision_reference": "Kvalt 2026 § 12"})
     assert response.status_code == 302
 
@@ -116,7 +117,7 @@ def test_tenderers_see_only_their_own_tender(tmp_path: Path) -> None:
     p.complete("uraverkko.tenderer", "submit_initial_tender",
                {"tender_reference": "URA-SALAINEN-1", "fee_percent": 6.5, "tender_summary": "Uraverkon malli"})
 
-    site = AllianceSite(app, app.extensions["allianssi"].engine, clock)  # type: ignore[arg-type]
+    site = AllianceSite(app, app.extensions["allianssi"].engine, clock)
     tenderer = _browser(site, "yrityspolku.tenderer")
     inbox = tenderer.text("/")
     assert inbox.count('class="task-link"') == 1 and "Alustavan tarjouksen jättäminen" in inbox

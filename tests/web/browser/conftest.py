@@ -5,7 +5,6 @@ the pages for the accessibility check."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -49,11 +48,23 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         app.extensions["allianssi"].database.dispose()
 
 
+REQUIRED = os.environ.get("ALLIANSSI_REQUIRE_BROWSER") == "1"  # CI: a missing browser is a failure
+
+
+def _missing(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason} (ALLIANSSI_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("browser tests need Debian's chromium: apt-get install -y chromium chromium-driver")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+    if not CHROMIUM.exists():
+        _missing("browser tests need Debian's chromium: apt-get install -y chromium chromium-driver")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("browser tests need the playwright package: pip install -e '.[test]'")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -76,7 +87,7 @@ def page(chromium: Any, live_site: LiveSite) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.skip("the accessibility check needs axe-core: run `npm ci` in web/")
+        _missing("the accessibility check needs axe-core: run `npm ci` in web/")
     return AXE.read_text(encoding="utf-8")
 
 
