@@ -139,3 +139,6 @@ def test_keyboard_language_and_start_form(page: Any, live_site: LiveSite, axe_so
     assert_accessible(page, axe_source)
     page.get_by_role("button", name="Suomeksi").click()
     page.get_by_role("heading", level=2, name="Kaavio").wait_for()
+    page.goto("/tasks/no-such-task")
+    page.get_by_role("heading", level=1, name="Tehtävää ei löydy").wait_for()
+    assert_accessible(page, axe_source)
