@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
@@ -57,6 +57,7 @@ class ChainWriter:
     def append(self, type_: str, at: datetime, actor: str, task_id: str | None,
                payload: Mapping[str, Any]) -> AuditRecord:
         seq = self.seq + 1
+        at = at.astimezone(timezone.utc)  # stored as UTC; hash what will be read back
         payload_json = canonical_json(payload)
         digest = event_hash(self.head, self.stream, seq, type_, at, actor, task_id, payload_json)
         record = AuditRecord(stream=self.stream, seq=seq, type=type_, at=at, actor=actor, task_id=task_id,

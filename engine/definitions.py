@@ -39,6 +39,29 @@ def _schema_validator() -> BpmnValidator:
         return _validator
 
 
+_PROPERTY_XPATH = "./bpmn:extensionElements/camunda:properties/camunda:property"
+_NAMESPACES = {"bpmn": _BPMN_NS, "camunda": "http://camunda.org/schema/1.0/bpmn"}
+
+
+def _own_properties(self: Any, node: Any = None) -> dict[str, str]:
+    """An element's own camunda:properties (not its children's, not its form fields')."""
+    node = self.node if node is None else node
+    return {p.get("name"): p.get("value") for p in node.xpath(_PROPERTY_XPATH, namespaces=_NAMESPACES)
+            if p.get("name")}
+
+
+class DiagramParser(CamundaParser):
+    """CamundaParser that also reads camunda:properties on events and subprocesses.
+
+    SpiffWorkflow 3.2 reads them only on tasks; a catch event's `sender_role` would be lost.
+    """
+
+    OVERRIDE_PARSER_CLASSES = {
+        tag: (type(f"Own{parser.__name__}", (parser,), {"parse_extensions": _own_properties}), spec)
+        for tag, (parser, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()
+    }
+
+
 def read_bundle(paths: Iterable[str | Path]) -> list[SourceFile]:
     """The .bpmn/.dmn files under the given folders or files, named relative to their folder."""
     files: list[SourceFile] = []
@@ -123,7 +146,7 @@ def compile_bundle(files: Sequence[SourceFile]) -> dict[str, CompiledProcess]:
     if problems:
         raise DefinitionError(problems)
 
-    parser = CamundaParser(validator=validator)
+    parser = DiagramParser(validator=validator)
     for name, tree in trees.items():
         try:
             if name.endswith(DMN_SUFFIX):

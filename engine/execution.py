@@ -17,7 +17,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as AnyMessageDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -189,14 +193,59 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
     _guard(workflow.do_engine_steps)
 
 
-def awaited_messages(workflow: BpmnWorkflow) -> list[str]:
-    return sorted({event.name for event in workflow.waiting_events() if event.event_type.startswith("Message")})
+def _event_definitions(spec: Any) -> list[Any]:
+    """A task spec's event definitions; an event-based gateway waits on several at once."""
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _catchers(spec: Any) -> list[tuple[Any, Any]]:
+    """(element that catches, event definition) pairs for a waiting task spec.
+
+    An event-based gateway takes its targets' definitions over (their own become None
+    events), in the order of its outputs, so the i-th definition belongs to the i-th target.
+    """
+    definitions = _event_definitions(spec)
+    if isinstance(spec, EventBasedGateway):
+        return list(zip(spec.outputs, definitions, strict=False))
+    return [(spec, d) for d in definitions]
+
+
+@dataclass(frozen=True)
+class AwaitedMessage:
+    name: str
+    task_id: str
+    element_id: str
+    properties: Mapping[str, str]  # the catching element's camunda:properties (e.g. sender_role)
+    data: Mapping[str, Any]
+    result_var: str | None
+
+
+def awaited_messages(workflow: BpmnWorkflow) -> list[AwaitedMessage]:
+    """Every message some waiting task would catch now, with the element that catches it."""
+    awaited = []
+    for task in all_tasks(workflow):
+        if task.state != TaskState.WAITING:
+            continue
+        for catcher, definition in _catchers(task.task_spec):
+            if isinstance(definition, AnyMessageDefinition):
+                awaited.append(AwaitedMessage(definition.name, str(task.id), catcher.bpmn_id or catcher.name,
+                                              dict(getattr(catcher, "extensions", {}) or {}), task.data,
+                                              getattr(definition, "result_var", None)))
+    return awaited
 
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> None:
-    if name not in awaited_messages(workflow):
+    """Deliver a message; its payload lands in the data under the catch event's
+    camunda:resultVariable, or under the message's name."""
+    waiting = [m for m in awaited_messages(workflow) if m.name == name]
+    if not waiting:
         raise Conflict(f"the instance is not waiting for the message {name!r}")
-    event = BpmnEvent(MessageEventDefinition(name), payload=plain_copy(payload))
+    # SpiffWorkflow's Camunda message events carry {"payload": ..., "result_var": ...}
+    wrapped = {"payload": plain_copy(payload), "result_var": waiting[0].result_var or name}
+    event = BpmnEvent(MessageEventDefinition(name), payload=wrapped)
     _guard(lambda: workflow.send_event(event))
     _guard(workflow.do_engine_steps)
 
@@ -227,8 +276,7 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
     for task in all_tasks(workflow):
         if task.state != TaskState.WAITING:
             continue
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
+        if not any(isinstance(d, TimerEventDefinition) for d in _event_definitions(task.task_spec)):
             continue
         due = _as_datetime(task._get_internal_data("event_value"))
         if due is not None:
@@ -259,15 +307,23 @@ def element_states(workflow: BpmnWorkflow) -> dict[str, str]:
 
 
 def view_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The data an instance shows now: the open tasks' data, else the finished workflow's."""
+    """The data an instance shows now: that of the innermost running (sub)process's open task.
+
+    A call activity holds its data as of the call, so a phase's progress is only seen inside it;
+    a multi-instance child holds one item (one tenderer's), so a shared task is preferred.
+    """
     if workflow.is_completed():
         return dict(workflow.data)
-    top_level = list(workflow.tasks.values())
-    for state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-        for task in top_level:
-            if task.state == state:
-                return dict(task.data)
-    return dict(workflow.data)
+    order = {TaskState.READY: 2, TaskState.WAITING: 1, TaskState.STARTED: 0}
+    best, best_rank = None, None
+    for task in all_tasks(workflow):
+        if task.state not in order or isinstance(task.task_spec, SubWorkflowTask):
+            continue
+        shared = "key_or_index" not in task.internal_data and "item" not in task.internal_data
+        rank = (getattr(task.workflow, "depth", 0), shared, order[task.state])
+        if best_rank is None or rank > best_rank:
+            best, best_rank = task, rank
+    return dict(best.data) if best is not None else dict(workflow.data)
 
 
 def evaluate(workflow: BpmnWorkflow, expression: str, data: Mapping[str, Any]) -> Any:

@@ -63,6 +63,7 @@ class Instance(Base):
     state_digest: Mapped[str] = mapped_column(String(64))
     data: Mapped[str] = mapped_column(Text)  # the workflow's data, canonical JSON, for views
     element_states: Mapped[str] = mapped_column(Text)  # element id -> completed|active|waiting
+    awaited_messages: Mapped[str] = mapped_column(Text, server_default="[]")  # message names the instance waits for
     started_by: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -158,6 +158,7 @@ def _instance_view(row: Instance, definition_version: int, tasks: Sequence[TaskV
         status=row.status, version=row.version, data=json.loads(row.data), started_by=row.started_by,
         started_at=row.started_at, updated_at=row.updated_at, open_tasks=tuple(tasks),
         element_states=json.loads(row.element_states),
+        awaited_messages=tuple(json.loads(row.awaited_messages or "[]")),
         timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in timers))
 
 

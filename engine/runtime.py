@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -76,6 +76,10 @@ class Engine(Queries, Replays):
         self.clock = clock
         self.script_engine = make_script_engine(helpers or {})
 
+    def _now(self) -> datetime:
+        """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
+        return self.clock().astimezone(timezone.utc)
+
     # --- definitions -------------------------------------------------------------------------
     def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
         return [process.info for process in compile_bundle(files).values()]
@@ -84,7 +88,7 @@ class Engine(Queries, Replays):
         """Store each process of a valid bundle as a new version, unless its content is already stored."""
         compiled = compile_bundle(files)
         by_name = {f.name: f for f in files}
-        at = self.clock()
+        at = self._now()
         results = []
         try:
             with self.db.write() as session:
@@ -133,7 +137,7 @@ class Engine(Queries, Replays):
         if not self.resolver.may_start(actor, process_id):
             raise NotAllowed(f"{actor} may not start {process_id}")
         data = _plain(data or {})
-        at = self.clock()
+        at = self._now()
         instance_id = uuid.uuid4().hex
         try:
             with self.db.write() as session:
@@ -146,7 +150,8 @@ class Engine(Queries, Replays):
                     state = execution.dump_workflow(workflow)
                 row = Instance(id=instance_id, definition_id=definition.id, process_id=process_id,
                                business_key=business_key, status=RUNNING, version=0, state="", state_digest="",
-                               data="{}", element_states="{}", started_by=actor, started_at=at, updated_at=at)
+                               data="{}", element_states="{}", awaited_messages="[]",
+                               started_by=actor, started_at=at, updated_at=at)
                 session.add(row)
                 session.flush()
                 step = _Step("instance_started", None, {
@@ -215,13 +220,19 @@ class Engine(Queries, Replays):
         clean = _plain(payload)
 
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            for awaited in execution.awaited_messages(workflow):
+                # a catch event may say who sends it (sender_role): the resolver decides as for tasks
+                role = awaited.properties.get("sender_role")
+                if awaited.name == name and role and not self.resolver.may_act(
+                        actor, self.resolver.assign(role, awaited.data)):
+                    raise NotAllowed(f"{actor} may not send {name!r} to this instance")
             execution.deliver_message(workflow, name, clean)
             return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
         return self._command(instance_id, actor, act)
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
         """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
-        now = now or self.clock()
+        now = (now or self._now()).astimezone(timezone.utc)
         with self.db.write() as session:
             # strictly earlier, as SpiffWorkflow decides whether a timer has fired
             query = select(DueTimer.instance_id).where(DueTimer.due_at < now)
@@ -244,7 +255,7 @@ class Engine(Queries, Replays):
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
                  expected_version: int | None = None, at: datetime | None = None,
                  require_change: bool = False) -> InstanceView:
-        at = at or self.clock()
+        at = (at or self._now()).astimezone(timezone.utc)
         with self.db.write() as session:
             row = self._lock(session, instance_id)
             if expected_version is not None and row.version != expected_version:
@@ -281,7 +292,8 @@ class Engine(Queries, Replays):
             update(Instance).where(Instance.id == row.id, Instance.version == old_version).values(
                 state=state, state_digest=digest, status=status, version=old_version + 1, updated_at=at,
                 data=canonical_json(execution.view_data(workflow)),
-                element_states=canonical_json(execution.element_states(workflow)))
+                element_states=canonical_json(execution.element_states(workflow)),
+                awaited_messages=canonical_json(sorted({m.name for m in execution.awaited_messages(workflow)})))
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleInstance("the instance was changed by another request at the same time")

@@ -77,14 +77,8 @@ class Procurement:
         return self.engine.fire_due_timers(self.clock.set(day, hour))
 
     def message(self, name: str, payload: Mapping[str, Any], actor: str) -> InstanceView:
-        """Deliver a message; its payload lands in the data under the message's name.
-
-        SpiffWorkflow's Camunda message events expect `{"payload": ..., "result_var": ...}` and the
-        engine passes the payload through as it is (workflows/README.md, "Needs from the engine"),
-        so the wrapping is done here, in this one place.
-        """
-        wrapped = {"payload": dict(payload), "result_var": name}
-        return self.engine.deliver_message(self.instance_id, name, wrapped, actor)
+        """Deliver a message; its payload lands in the data under the catch event's result variable."""
+        return self.engine.deliver_message(self.instance_id, name, dict(payload), actor)
 
     # --- views -------------------------------------------------------------------------------
     @property
