@@ -59,4 +59,5 @@ def test_a_clock_in_helsinki_time_keeps_the_chain_valid(database: Database) -> N
     engine.deploy(read_bundle([GATEWAY]), "designer")
     instance_id = waiting_at_gateway(engine)
     assert engine.verify().ok and engine.replay(instance_id).consistent
-    assert engine.history(instance_id)[0].at == datetime(2026, 6, 19, 7, 1, tzinfo=timezone.utc)  # 7:00 went to the deployment
+    # 10:01 Helsinki summer time is 7:01 UTC (10:00 went to the deployment)
+    assert engine.history(instance_id)[0].at == datetime(2026, 6, 19, 7, 1, tzinfo=timezone.utc)
