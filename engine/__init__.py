@@ -16,6 +16,7 @@ from engine.errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from engine.forms import form_fields_of_element
 from engine.runtime import Engine
 from engine.storage import Database
 from engine.types import (
@@ -38,6 +39,6 @@ __all__ = [
     "Assignment", "AssignmentResolver", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
     "DefinitionNotFound", "DeployedProcess", "Engine", "EngineError", "FormField", "FormInvalid", "FormValidator",
     "InstanceNotFound", "InstanceView", "Membership", "NotAllowed", "Problem", "ProcessInfo", "ReplayReport",
-    "ScriptFailed", "SourceFile", "StaleInstance", "TaskNotFound", "TaskNotReady", "TaskView", "read_bundle",
-    "utc_now",
+    "ScriptFailed", "SourceFile", "StaleInstance", "TaskNotFound", "TaskNotReady", "TaskView",
+    "form_fields_of_element", "read_bundle", "utc_now",
 ]

@@ -21,7 +21,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.checks import check_document
 from engine.errors import DefinitionError, Problem
-from engine.types import ProcessInfo, SourceFile
+from engine.forms import form_fields_of_element
+from engine.types import FormField, ProcessInfo, SourceFile
 
 BPMN_SUFFIX, DMN_SUFFIX = ".bpmn", ".dmn"
 _BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -84,6 +85,7 @@ class CompiledProcess:
     info: ProcessInfo
     spec: Any  # BpmnProcessSpec
     subprocess_specs: dict[str, Any]
+    start_form: tuple[FormField, ...] = ()
 
 
 def bundle_digest(files: Sequence[SourceFile]) -> str:
@@ -175,12 +177,21 @@ def compile_bundle(files: Sequence[SourceFile]) -> dict[str, CompiledProcess]:
         used_files = [f for f in files if f.name in used]
         info = ProcessInfo(process_id, spec.description or process_id, bundle_digest(used_files),
                            tuple(sorted(used)))
-        compiled[process_id] = CompiledProcess(info, spec, subprocesses)
+        compiled[process_id] = CompiledProcess(info, spec, subprocesses, _start_form(trees, process_id))
     if problems:
         raise DefinitionError(problems)
     if not compiled:
         raise DefinitionError([Problem(", ".join(trees), None, None, "no executable process in the bundle")])
     return compiled
+
+
+def _start_form(trees: dict[str, Any], process_id: str) -> tuple[FormField, ...]:
+    for tree in trees.values():
+        for start in tree.xpath("//bpmn:process[@id=$id]/bpmn:startEvent", id=process_id, namespaces=_NAMESPACES):
+            form = form_fields_of_element(start)
+            if form:
+                return form
+    return ()
 
 
 def spec_file(parser: CamundaParser, process_id: str) -> str:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -330,12 +330,13 @@ def evaluate(workflow: BpmnWorkflow, expression: str, data: Mapping[str, Any]) -
     return workflow.script_engine.environment.evaluate(expression, dict(data))
 
 
-def due_date(value: Any) -> datetime | None:
-    """A dueDate expression's value: an ISO date (end of that day, UTC) or datetime."""
+def due_date(value: Any, zone: tzinfo = UTC) -> datetime | None:
+    """A dueDate expression's value: an ISO date (the end of that day where the users are) or datetime."""
     if isinstance(value, str):
         try:
             if len(value) == 10:
-                return datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+                end_of_day = datetime.combine(date.fromisoformat(value), time(23, 59, 59), zone)
+                return end_of_day.astimezone(UTC)
             parsed = datetime.fromisoformat(value)
         except ValueError:
             return None

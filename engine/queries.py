@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from engine import execution
 from engine.audit import to_event, verify_chain
-from engine.errors import InstanceNotFound, TaskNotFound
+from engine.errors import InstanceNotFound
 from engine.forms import form_fields
 from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
 from engine.types import (
@@ -34,6 +34,9 @@ class Queries:
     resolver: AssignmentResolver
 
     def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
+        raise NotImplementedError
+
+    def _missing_task(self, task_id: str) -> Exception:
         raise NotImplementedError
 
     def definitions(self) -> list[DeployedProcess]:
@@ -85,7 +88,7 @@ class Queries:
         with self.db.read() as session:
             views = self._task_views(session, [OpenTask.id == task_id], with_details=True)
         if not views:
-            raise TaskNotFound(f"no open task {task_id}")
+            raise self._missing_task(task_id)
         return views[0]
 
     def inbox(self, actor: str, instance_id: str | None = None) -> list[TaskView]:

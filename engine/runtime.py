@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ from engine.storage import Database
 from engine.types import (
     AssignmentResolver,
     DeployedProcess,
+    FormField,
     FormValidator,
     InstanceView,
     ProcessInfo,
@@ -69,11 +71,13 @@ class Engine(Queries, Replays):
         helpers: Mapping[str, Callable[..., Any]] | None = None,
         form_validator: FormValidator | None = None,
         clock: Callable[[], datetime] = utc_now,
+        local_timezone: str = "UTC",
     ):
         self.db = database
         self.resolver = resolver
         self.form_validator = form_validator
         self.clock = clock
+        self.local_timezone = ZoneInfo(local_timezone)  # where a date-only due date ends
         self.script_engine = make_script_engine(helpers or {})
 
     def _now(self) -> datetime:
@@ -143,6 +147,8 @@ class Engine(Queries, Replays):
             with self.db.write() as session:
                 definition = self._definition(session, process_id)
                 process = self._compiled(definition)
+                if process.start_form and self.form_validator is not None:
+                    data = self.form_validator(process.start_form, data)
                 chain = ChainWriter(session, instance_id)
                 with deterministic(f"{instance_id}:{chain.next_seq}", at):
                     workflow = execution.new_workflow(process, self.script_engine, data)
@@ -318,7 +324,7 @@ class Engine(Queries, Replays):
             due = None
             if "dueDate" in task.properties:
                 with_value = _evaluate_quietly(workflow, task.properties["dueDate"], task.data)
-                due = execution.due_date(with_value)
+                due = execution.due_date(with_value, self.local_timezone)
             session.add(OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
                                  lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
                                  due_at=due, claimed_by=None, created_at=at))
@@ -369,6 +375,10 @@ class Engine(Queries, Replays):
             return self.form_validator(fields, data)
         known = {f.id for f in fields}
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
+
+    def start_form(self, process_id: str, version: int | None = None) -> tuple[FormField, ...]:
+        """The fields a user fills in to start the process (its start event's camunda:formData)."""
+        return self.compiled_definition(process_id, version).start_form
 
     def compiled_definition(self, process_id: str, version: int | None = None) -> CompiledProcess:
         with self.db.read() as session:

@@ -16,7 +16,7 @@ from threading import Lock
 
 from lxml import etree
 
-from engine import Engine, FormField
+from engine import Engine, FormField, form_fields_of_element
 from web.diagram import NS as DI_NS
 from web.diagram import diagrams_in
 
@@ -55,41 +55,9 @@ class ProcessModel:
     diagrams: tuple[DrawableDiagram, ...] = field(default=())
 
 
-def _number(value: str | None) -> float | None:
-    try:
-        return None if value is None or value == "" else float(value)
-    except ValueError:
-        return None
-
-
 def _properties(element: etree._Element, key: str) -> dict[str, str]:
     found = element.xpath("bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)
     return {p.get(key): p.get("value", "") for p in found if p.get(key)}
-
-
-def form_fields(event: etree._Element) -> tuple[FormField, ...]:
-    """A `camunda:formData` as FormFields, read the way engine/forms.py reads a user task's form."""
-    fields = []
-    for raw in event.xpath("bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS):
-        constraints = {c.get("name"): c.get("config") for c in
-                       raw.xpath("camunda:validation/camunda:constraint", namespaces=NS)}
-        min_length, max_length = _number(constraints.get("minlength")), _number(constraints.get("maxlength"))
-        fields.append(FormField(
-            id=raw.get("id", ""),
-            label=raw.get("label") or raw.get("id", ""),
-            type=raw.get("type", "string"),
-            required="required" in constraints and constraints["required"] != "false",
-            minimum=_number(constraints.get("min")),
-            maximum=_number(constraints.get("max")),
-            min_length=int(min_length) if min_length is not None else None,
-            max_length=int(max_length) if max_length is not None else None,
-            options=tuple((v.get("id", ""), v.get("name") or v.get("id", ""))
-                          for v in raw.xpath("camunda:value", namespaces=NS)),
-            default=raw.get("defaultValue"),
-            properties={p.get("id"): p.get("value", "") for p in
-                        raw.xpath("camunda:properties/camunda:property", namespaces=NS) if p.get("id")},
-        ))
-    return tuple(fields)
 
 
 def _parse(text: str) -> etree._Element:
@@ -111,7 +79,7 @@ def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
             if kind == "lane":
                 lanes[element.get("id", "")] = element.get("name", "")
             doc = element.findtext("bpmn:documentation", None, NS)
-            form = form_fields(element) if kind in ("userTask", "startEvent") else ()
+            form = form_fields_of_element(element) if kind in ("userTask", "startEvent") else ()
             ref = element.get("processRef") or element.get("calledElement")
             elements[element.get("id", "")] = Element(element.get("id", ""), kind, element.get("name") or "",
                                                       _properties(element, "name"), doc, name, form, ref)
@@ -119,7 +87,7 @@ def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
         raise LookupError(f"process {process_id!r} is not in its stored files")
     file_name, process = processes[process_id]
     start_events = process.xpath("bpmn:startEvent", namespaces=NS)
-    start_form = form_fields(start_events[0]) if start_events else ()
+    start_form = form_fields_of_element(start_events[0]) if start_events else ()
     return ProcessModel(process_id, process.get("name") or process_id, _properties(process, "name"), files,
                         elements, lanes, start_form, _drawable(process_id, processes, trees, files))
 

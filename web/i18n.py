@@ -11,7 +11,7 @@ to the half of the current language.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
@@ -71,12 +71,9 @@ def local_date(moment: datetime) -> date:
 
 
 def deadline_date(due: datetime) -> date:
-    """The last day of a deadline. A date-only deadline is stored as 23:59:59 UTC of that day
-    (engine.execution.due_date) and stays on that day; a period that closes at midnight here
-    (00:00 of the next day) has the day before as its last day."""
-    utc = due.astimezone(UTC)
-    if (utc.hour, utc.minute, utc.second) == (23, 59, 59):
-        return utc.date()
+    """The last day of a deadline. A date-only deadline ends at 23:59:59 here (the engine's local time
+    zone) and stays on that day; a period that closes at midnight here (00:00 of the next day) has the
+    day before as its last day."""
     here = due.astimezone(zone())
     if (here.hour, here.minute, here.second, here.microsecond) == (0, 0, 0, 0):
         return here.date() - timedelta(days=1)

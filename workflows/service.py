@@ -17,7 +17,7 @@ def build_engine(database: Database, directory: Directory | None = None,
                  clock: Callable[[], datetime] = utc_now) -> Engine:
     directory = directory or demo_directory()
     return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
-                  form_validator=validate_form, clock=clock)
+                  form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki")
 
 
 

@@ -18,6 +18,7 @@ from engine import (
     TaskNotReady,
 )
 from tests.engine.conftest import EXAMPLE, only, review_round, revise, start_example, submit
+from workflows.forms import validate_form
 
 
 def stored(engine: Engine, instance_id: str) -> tuple[str, int, int]:
@@ -153,3 +154,26 @@ def test_error_inside_a_script_leaves_the_instance_exactly_as_before(engine: Eng
     assert stored(engine, instance_id) == before
     assert only(engine.inbox("alice")).id == task.id, "the task is still open and can be retried"
     assert engine.verify(instance_id).ok
+
+
+def test_a_date_only_due_date_ends_where_the_users_are(database, clock) -> None:  # type: ignore[no-untyped-def]
+    from engine import Engine, read_bundle
+    from tests.engine.conftest import ExampleResolver
+
+    helsinki = Engine(database, ExampleResolver(), form_validator=validate_form, clock=clock,
+                      local_timezone="Europe/Helsinki")
+    helsinki.deploy(read_bundle([EXAMPLE]), "designer")
+    instance_id = start_example(helsinki)
+    submit(helsinki, instance_id)  # deadline 2026-04-01
+    due = only(helsinki.inbox("bob")).due_at
+    assert due is not None and due.isoformat() == "2026-04-01T20:59:59+00:00"  # 23:59:59 EEST
+
+
+def test_a_task_done_already_is_a_conflict_when_opened(engine: Engine) -> None:
+    instance_id = start_example(engine)
+    task = only(engine.inbox("alice"))
+    submit(engine, instance_id)
+    with pytest.raises(TaskNotReady):
+        engine.task(task.id)
+    with pytest.raises(TaskNotFound):
+        engine.task("no-such-task")

@@ -99,7 +99,8 @@ def example(tmp_path: Path) -> Iterator[ExampleSite]:
     directory = example_directory()
 
     def factory(database: Database) -> Engine:
-        return Engine(database, ExampleResolver(directory), form_validator=validate_form, clock=clock)
+        return Engine(database, ExampleResolver(directory), form_validator=validate_form, clock=clock,
+                      local_timezone="Europe/Helsinki")
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
                       "BPMN_DIR": str(EXAMPLE), "ENGINE_FACTORY": factory, "DIRECTORY": directory})

@@ -69,7 +69,7 @@ def test_days_are_counted_in_finnish_time(example: ExampleSite) -> None:
     with example.app.test_request_context("/"):
         evening = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # already 3 March in Helsinki
         assert local_date(evening).isoformat() == "2026-03-03"
-        date_only = datetime(2026, 3, 5, 23, 59, 59, tzinfo=UTC)  # a deadline given as a date
+        date_only = datetime(2026, 3, 5, 21, 59, 59, tzinfo=UTC)  # a date: 23:59:59 in Helsinki (engine)
         assert deadline_date(date_only).isoformat() == "2026-03-05"
         assert days_left(date_only, evening) == 2
         closes = datetime(2026, 3, 17, 22, 0, tzinfo=UTC)  # a period closing at midnight in Helsinki

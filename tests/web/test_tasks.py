@@ -80,7 +80,7 @@ def test_completing_a_completed_task_is_a_clear_conflict(example: ExampleSite, b
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Tehtävä on jo tehty" in page and "Mitään syöttämääsi ei tallennettu" in page
-    assert browser.get(f"/tasks/{task}").status_code == 404
+    assert browser.get(f"/tasks/{task}").status_code == 409  # opening it again says it is done
 
 
 def test_another_users_task_is_not_found_and_cannot_be_done(example: ExampleSite, browser: Browser) -> None:

@@ -18,7 +18,6 @@ from web.names import process_title
 from web.procurements import bp
 from web.state import services
 from web.tasks.forms import field_views, submitted
-from workflows.forms import validate_form
 
 BUSINESS_KEY = re.compile(r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö/_.:-]{0,63}$")
 
@@ -72,8 +71,8 @@ def start(process_id: str) -> Any:
         return _render(model, shown, business_key=business_key, status=422,
                        key_error=_("Use letters, digits and / _ . : - only, at most 64 characters."))
     try:
-        clean = validate_form(model.start_form, data)
-        instance = services().engine.start(process_id, viewer.username, clean,
+        # the engine validates the data against the start event's form (the same marshmallow schema)
+        instance = services().engine.start(process_id, viewer.username, data,
                                            business_key=business_key or _new_key())
     except FormInvalid as error:
         return _render(model, shown, error.errors, business_key=business_key, status=status_of(error))
