@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from engine import read_bundle
 from web import errors, i18n, names, security
-from web.auth import load_viewer
+from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
 from web.state import EXTENSION, services
@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     names.init_app(app)
     app.before_request(load_viewer)
+    app.before_request(refuse_read_only_changes)
     app.context_processor(lambda: {"viewer": g.get("viewer"), "blueprints": app.blueprints})
     _register_blueprints(app)
 

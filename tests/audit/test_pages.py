@@ -111,9 +111,6 @@ def test_only_auditors_see_audit_pages(app: Flask, procurement: str) -> None:
     assert client.get(f"/audit/{procurement}/history").status_code == 403
 
 
-# tasks.delegate answers an auditor 400 (checks the colleague first), procurements.start 404 (hides the form);
-# reported to web/ (helper B): it should answer 403 like the others. Remove from here once fixed.
-KNOWN_GAPS = frozenset({"tasks.delegate", "procurements.start"})
 FORM = {"csrf_token": "t", "to": "kainuu.orderer", "note": "x"}
 
 
@@ -131,10 +128,7 @@ def test_every_changing_endpoint_refuses_the_auditor(app: Flask, auditor: FlaskC
         assert url is not None
         for method in changing:
             response = auditor.open(url[1], method=method, data=FORM)
-            if rule.endpoint in KNOWN_GAPS:  # refused, but not yet with 403: see KNOWN_GAPS
-                assert response.status_code in (400, 403, 404), (rule.rule, method, response.status_code)
-            else:
-                assert response.status_code == 403, (rule.rule, method, response.status_code)
+            assert response.status_code == 403, (rule.rule, method, response.status_code)
             checked.append(rule.rule)
     assert checked  # the app has changing endpoints (tasks, procurements)
     with app.app_context():

@@ -34,6 +34,18 @@ def load_viewer() -> None:
         session.pop("user", None)
 
 
+SESSION_ONLY_ENDPOINTS = frozenset({"auth.login", "auth.logout", "auth.language"})
+
+
+def refuse_read_only_changes() -> None:
+    """One guard for every changing request: a read-only viewer (the auditor) gets 403, whatever the
+    endpoint. Signing in or out and choosing a language change only the viewer's own session."""
+    viewer = g.get("viewer")
+    if (viewer is not None and viewer.read_only and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.endpoint not in SESSION_ONLY_ENDPOINTS):
+        abort(403)
+
+
 def current_viewer() -> Viewer:
     viewer = g.get("viewer")
     if viewer is None:
