@@ -90,20 +90,31 @@ class Replays:
                 workflow = execution.load_workflow(state, self.script_engine)
             yield event, workflow, state
 
-    def replay(self, instance_id: str, progress: Callable[[int, int], None] | None = None) -> ReplayReport:
-        """Re-execute the whole command log; compare the digest after every step with the stored one."""
+    def replay_progress(self, instance_id: str) -> Iterator[tuple[int, int, ReplayReport | None]]:
+        """Re-execute the command log step by step: yields (steps done, steps in all, None) after each
+        step and finally (done, all, report). Long histories can show their progress this way."""
         row, definition, events = self._command_log(instance_id)
         steps: list[ReplayStep] = []
         state = ""
         try:
-            for index, (event, _workflow, state) in enumerate(self._rerun(instance_id, definition, events)):
+            for event, _workflow, state in self._rerun(instance_id, definition, events):
                 steps.append(ReplayStep(event.seq, event.payload["op"], event.payload.get("state_digest", ""),
                                         execution.state_digest(state)))
-                if progress:
-                    progress(index + 1, len(events))
+                yield len(steps), len(events), None
         except EngineError as error:
-            return ReplayReport(instance_id, tuple(steps), False, f"replay failed after {len(steps)} steps: {error}")
-        return ReplayReport(instance_id, tuple(steps), state == row.state)
+            failed = f"replay failed after {len(steps)} steps: {error}"
+            yield len(steps), len(events), ReplayReport(instance_id, tuple(steps), False, failed)
+            return
+        yield len(steps), len(events), ReplayReport(instance_id, tuple(steps), state == row.state)
+
+    def replay(self, instance_id: str, progress: Callable[[int, int], None] | None = None) -> ReplayReport:
+        """Re-execute the whole command log; compare the digest after every step with the stored one."""
+        for done, total, report in self.replay_progress(instance_id):
+            if report is not None:
+                return report
+            if progress:
+                progress(done, total)
+        raise AssertionError("replay_progress always ends with a report")
 
     def state_at(self, instance_id: str, seq: int) -> ReplayedState:
         """The instance as it was after the last command at or before audit sequence `seq`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,16 @@ def test_step_n_shows_the_state_the_instance_had_then(auditor: FlaskClient, app:
     with app.app_context():
         live = services().engine.instance(procurement)
     assert live.data["note"] == "after first"
+
+
+def test_the_replay_check_streams_its_progress(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    response = auditor.get(f"/audit/{procurement}/replay")
+    assert response.is_streamed
+    page = response.get_data(as_text=True)
+    steps = len(commands(app, procurement))
+    bars = re.findall(r'<progress value="(\d+)" max="(\d+)">', page)
+    assert [int(done) for done, _ in bars] == list(range(1, steps + 1)) + [steps]  # each step, then the result
+    assert page.index("<progress") < page.index('id="replay-result"')
 
 
 def test_tampering_by_sql_is_detected_on_the_pages(auditor: FlaskClient, app: Flask, procurement: str) -> None:

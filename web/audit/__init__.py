@@ -5,12 +5,12 @@ blueprint has no POST route, and `auditor_required` refuses everyone else)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_template
 
 from engine import AuditEvent, InstanceView
 from engine.package import export_package
@@ -119,10 +119,20 @@ def step(instance_id: str, seq: int) -> Any:
 @bp.get("/<instance_id>/replay")
 @auditor_required
 def replay(instance_id: str) -> Any:
+    """Streamed: a progress bar grows while the command log is re-executed, then the result."""
     engine = services().engine
     instance = engine.instance(instance_id)
-    report = engine.replay(instance_id)
-    return render_template("audit/replay.html", instance=instance, report=report)
+    return stream_template("audit/replay.html", instance=instance, run=_by_percent(engine.replay_progress(instance_id)))
+
+
+def _by_percent(run: Iterator[tuple[int, int, Any]]) -> Iterator[tuple[int, int, Any]]:
+    """The replay's progress, at most one update per percent (a long history has thousands of steps)."""
+    shown = -1
+    for done, total, report in run:
+        percent = done * 100 // max(total, 1)
+        if report is not None or percent != shown:
+            shown = percent
+            yield done, total, report
 
 
 @bp.get("/<instance_id>/verify")
