@@ -43,6 +43,7 @@ def sign_in(client: FlaskClient, username: str) -> None:
     with client.session_transaction() as session:
         session["user"] = username
         session["csrf_token"] = "t"
+        session["language"] = "en"  # these tests read the English texts; Finnish is checked below
 
 
 @pytest.fixture
@@ -81,6 +82,14 @@ def test_step_n_shows_the_state_the_instance_had_then(auditor: FlaskClient, app:
     with app.app_context():
         live = services().engine.instance(procurement)
     assert live.data["note"] == "after first"
+
+
+def test_audit_pages_are_finnish_by_default(app: Flask, procurement: str) -> None:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user"] = "auditor"
+    page = client.get(f"/audit/{procurement}/verify").get_data(as_text=True)
+    assert '<html lang="fi">' in page and "Tiivisteketju on ehjä" in page and "Ketjun pää" in page
 
 
 def test_the_replay_check_streams_its_progress(auditor: FlaskClient, app: Flask, procurement: str) -> None:

@@ -257,9 +257,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Check %(num)d field:": ("Tarkista %(num)d kenttä:", "Tarkista %(num)d kenttää:"),
 }
 
-# The auditor pages' texts (web/audit). Its tests still read the English texts, so these are
-# applied only when AUDIT_IN_FINNISH is True (flip it when tests/audit signs in with language "en").
-AUDIT_IN_FINNISH = False
+# The auditor pages' texts (web/audit).
 AUDIT_FI: dict[str, str | tuple[str, str]] = {
     "Replay check": "Toistotarkistus",
     "Chain verification": "Ketjun tarkistus",
