@@ -69,8 +69,13 @@ class StaleInstance(Conflict):
 
 
 class ScriptFailed(EngineError):
-    """A script, condition or expression failed while running; nothing was stored."""
+    """A script, condition or expression failed while running; nothing was stored.
 
-    def __init__(self, element_id: str | None, message: str):
+    `reason` is what the failing code said (a helper's refusal, "division by zero"), for people;
+    the full message also names the element and the kind of error, for designers and logs.
+    """
+
+    def __init__(self, element_id: str | None, message: str, reason: str | None = None):
         self.element_id = element_id
+        self.reason = reason or message
         super().__init__(f"{element_id or 'script'}: {message}")

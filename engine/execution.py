@@ -78,7 +78,10 @@ def _guard(action: Callable[[], Any]) -> Any:
     except WorkflowException as error:
         task_spec = getattr(error, "task_spec", None)
         element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
-        raise ScriptFailed(element, str(error.args[0] if error.args else error)) from None
+        message = str(error.args[0] if error.args else error)
+        kind = getattr(error, "error_type", None)  # the class of what the script raised, prefixed by spiff
+        reason = message.removeprefix(f"{kind}:").strip() if kind else None
+        raise ScriptFailed(element, message, reason) from None
     except SpiffWorkflowException as error:
         raise ScriptFailed(None, str(error)) from None
     except (ValueError, TypeError, KeyError, NameError, AttributeError, ZeroDivisionError, IndexError) as error:

@@ -13,8 +13,6 @@ status, so the table above stays the only mapping.
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -54,13 +52,9 @@ def status_of(error: EngineError) -> int:
 
 
 def reason(error: EngineError) -> str:
-    """What went wrong, for the person: a failed script's message without its element id and exception
-    name ("check_start: InvalidInput:…"), in the viewer's half when the message is bilingual."""
-    text = str(error)
-    if isinstance(error, ScriptFailed):
-        text = text.removeprefix(f"{error.element_id or 'script'}: ")
-        text = re.sub(r"^(?:[A-Z][a-z]+){2,}:\s*", "", text)  # an exception's name: InvalidInput, NameError
-    return in_language(text)
+    """What went wrong, for the person: a failed script's own reason (without element id and exception
+    name), in the viewer's half when the message is bilingual."""
+    return in_language(error.reason if isinstance(error, ScriptFailed) else str(error))
 
 
 def explain(error: EngineError) -> tuple[str, str]:

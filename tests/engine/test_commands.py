@@ -151,6 +151,7 @@ def test_error_inside_a_script_leaves_the_instance_exactly_as_before(engine: Eng
     with pytest.raises(ScriptFailed) as caught:
         engine.complete_task(task.id, "alice", {"title": "x", "amount": 1, "deadline": "2026-04-01"})
     assert "prepare" in str(caught.value) and "division by zero" in str(caught.value)
+    assert caught.value.element_id == "prepare" and caught.value.reason == "division by zero"
     assert stored(engine, instance_id) == before
     assert only(engine.inbox("alice")).id == task.id, "the task is still open and can be retried"
     assert engine.verify(instance_id).ok

@@ -48,14 +48,15 @@ def test_status_of_every_engine_error(error: EngineError, status: int, example: 
 
 
 def test_in_language_cuts_bilingual_messages(example: ExampleSite) -> None:
-    failed = ScriptFailed("check_start", "InvalidInput:Ennakoitu arvo on annettava euroina. / "
-                                         "The estimated value must be a positive amount.")
-    unknown = ScriptFailed("check_start", "InvalidInput:Tuntemattomat organisaatiot / unknown organisations: x")
+    said = "Ennakoitu arvo on annettava euroina. / The estimated value must be a positive amount."
+    failed = ScriptFailed("check_start", f"InvalidInput:{said}", said)
+    listed = "Tuntemattomat organisaatiot / unknown organisations: x"
+    unknown = ScriptFailed("check_start", f"InvalidInput:{listed}", listed)
     with example.app.test_request_context("/"):
         assert reason(failed) == "Ennakoitu arvo on annettava euroina."
         assert reason(unknown) == "Tuntemattomat organisaatiot: x"
-        assert reason(ScriptFailed(None, "NameError: name 'reviewers' is not defined")) == \
-            "name 'reviewers' is not defined"
+        assert reason(ScriptFailed(None, "NameError:name 'reviewers' is not defined",
+                                   "name 'reviewers' is not defined")) == "name 'reviewers' is not defined"
         assert in_language("yhteinen / joint") == "yhteinen"
         assert in_language("plain") == "plain"
         session["language"] = "en"
