@@ -8,6 +8,7 @@ EngineError; nothing is half-written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +37,7 @@ from engine.errors import (
     TaskNotReady,
 )
 from engine.forms import form_fields
-from engine.models import DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
+from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
 from engine.queries import Queries
 from engine.replay import Replays
 from engine.sandbox import make_script_engine
@@ -239,31 +240,28 @@ class Engine(Queries, Replays):
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
         """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
         now = (now or self._now()).astimezone(timezone.utc)
-        with self.db.write() as session:
+        with self.db.read() as session:
             # strictly earlier, as SpiffWorkflow decides whether a timer has fired
-            query = select(DueTimer.instance_id).where(DueTimer.due_at < now)
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            due = sorted(set(session.execute(query).scalars()))
+            due = sorted(set(session.execute(select(DueTimer.instance_id).where(DueTimer.due_at < now)).scalars()))
         fired = 0
         for instance_id in due:
             def act(session: Session, row: Instance, workflow: Any) -> _Step:
                 execution.fire_timers(workflow)
                 return _Step("timers_fired", None, {"op": "fire_timers"})
             try:
-                self._command(instance_id, actor, act, at=now, require_change=True)
+                self._command(instance_id, actor, act, at=now, require_change=True, skip_locked=True)
                 fired += 1
             except Conflict:
-                continue  # another worker fired it, or it was cancelled meanwhile
+                continue  # another worker holds or already fired it, or it ended meanwhile
         return fired
 
     # --- the command pipeline ----------------------------------------------------------------
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
                  expected_version: int | None = None, at: datetime | None = None,
-                 require_change: bool = False) -> InstanceView:
+                 require_change: bool = False, skip_locked: bool = False) -> InstanceView:
         at = (at or self._now()).astimezone(timezone.utc)
         with self.db.write() as session:
-            row = self._lock(session, instance_id)
+            row = self._lock(session, instance_id, skip_locked)
             if expected_version is not None and row.version != expected_version:
                 raise StaleInstance("the procurement has changed since you opened it; reload and try again")
             if row.status != RUNNING:
@@ -280,12 +278,16 @@ class Engine(Queries, Replays):
             self._save(session, row, workflow, state, chain, step, changes, actor, at)
         return self.instance(instance_id)
 
-    def _lock(self, session: Session, instance_id: str) -> Instance:
+    def _lock(self, session: Session, instance_id: str, skip_locked: bool = False) -> Instance:
+        """Lock the instance row. With skip_locked (timer workers), a row another process holds is
+        skipped, not waited for, so workers spread over instances instead of queueing."""
         query = select(Instance).where(Instance.id == instance_id)
         if not self.db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already holds the write lock
-            query = query.with_for_update()
+            query = query.with_for_update(skip_locked=skip_locked)
         row = session.execute(query).scalar_one_or_none()
         if row is None:
+            if skip_locked and session.get(Instance, instance_id, populate_existing=True) is not None:
+                raise Conflict("another process holds this instance")
             raise InstanceNotFound(f"no instance {instance_id}")
         return row
 
@@ -348,7 +350,6 @@ class Engine(Queries, Replays):
     def _missing_task(self, task_id: str) -> EngineError:
         """A task that was open once is a conflict (already done); an unknown id is not found."""
         with self.db.read() as session:
-            from engine.models import AuditRecord
             known = session.execute(select(AuditRecord.stream).where(AuditRecord.task_id == task_id).limit(1)).scalar()
         if known:
             return TaskNotReady("the task has already been completed or is no longer open")
@@ -404,7 +405,6 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _sha(text: str) -> str:
-    import hashlib
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -44,3 +44,34 @@ def test_concurrent_completion_on_postgresql(postgres_database: Database) -> Non
 def test_concurrent_completion_on_sqlite(sqlite_database: Database) -> None:
     for _ in range(3):
         race(sqlite_database)
+
+
+def test_timer_workers_fire_each_instance_once(postgres_database: Database) -> None:
+    """Two workers polling at once: every due instance is advanced exactly once."""
+    from tests.engine.conftest import review_round
+
+    engine = make_engine(postgres_database, Clock())
+    engine.deploy(read_bundle([EXAMPLE]), "designer")
+    instances = []
+    for _ in range(6):
+        instance_id = start_example(engine, reviewers=("bob",))
+        submit(engine, instance_id)
+        review_round(engine, instance_id, approve=True, reviewers=("bob",))
+        instances.append(instance_id)
+    later = engine.instance(instances[-1]).timers[0].due_at.replace(year=2030)
+    barrier = threading.Barrier(2)
+    fired: list[int] = []
+
+    def worker() -> None:
+        barrier.wait()
+        fired.append(make_engine(postgres_database, Clock()).fire_due_timers(later))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(fired) == len(instances)
+    for instance_id in instances:
+        assert engine.instance(instance_id).status == "completed"
+        assert [e.type for e in engine.history(instance_id)].count("timers_fired") == 1
