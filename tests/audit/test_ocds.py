@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,11 +11,11 @@ import jsonschema
 import pytest
 
 from engine import AuditEvent, InstanceView
+from tests.audit.conftest import STANDARD_ZIP
+from tests.conftest import ROOT
 from workflows.directory import demo_directory
 from workflows.ocds import release_package
 
-ROOT = Path(__file__).resolve().parents[2]
-STANDARD_ZIP = ROOT.parent / "shared" / "ocds" / "standard-1__1__5.zip"
 SCHEMA = ROOT / "workflows" / "schemas" / "ocds-release-package.schema.json"
 
 AWARDED = {
@@ -56,24 +54,6 @@ def view(data: dict[str, Any], status: str = "completed") -> InstanceView:
 def history() -> list[AuditEvent]:
     return [AuditEvent("inst-1", seq, "task_completed", datetime(2026, 7, 1, 9, seq, tzinfo=UTC), "kainuu.orderer",
                        None, {}, "0" * 64, "1" * 64) for seq in range(1, 13)]
-
-
-@pytest.fixture(scope="module")
-def standard(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The OCDS 1.1.5 standard, unpacked to a temporary folder."""
-    target = tmp_path_factory.mktemp("ocds")
-    with zipfile.ZipFile(STANDARD_ZIP) as archive:
-        archive.extractall(target)
-    return target / "standard-1__1__5"
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_args: Any, **_kwargs: Any) -> None:
-        raise OSError("network access is not allowed in this test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def libcove(package: dict[str, Any], standard: Path, tmp_path: Path) -> dict[str, Any]:
