@@ -84,6 +84,7 @@ class OpenTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    properties: Mapped[str] = mapped_column(Text, server_default="{}")  # the task's camunda:properties
 
 
 class OpenTaskOrganisation(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from engine import execution
 from engine.audit import to_event, verify_chain
-from engine.errors import InstanceNotFound
+from engine.errors import DefinitionNotFound, InstanceNotFound
 from engine.forms import form_fields
 from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
 from engine.types import (
@@ -50,7 +50,7 @@ class Queries:
             files = session.execute(select(ProcessDefinition.files).where(
                 ProcessDefinition.process_id == process_id, ProcessDefinition.version == version)).scalar()
         if files is None:
-            raise InstanceNotFound(f"no definition {process_id} v{version}")
+            raise DefinitionNotFound(f"no definition {process_id} v{version}")
         return dict(json.loads(files))
 
     def instance(self, instance_id: str) -> InstanceView:
@@ -108,7 +108,7 @@ class Queries:
 
     def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool) -> list[TaskView]:
         rows = session.execute(
-            select(OpenTask, Instance.process_id, Instance.business_key, Instance.version, Instance.state)
+            select(OpenTask, Instance.process_id, Instance.business_key, Instance.version)
             .join(Instance, Instance.id == OpenTask.instance_id).where(*filters)
             .order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)).all()
         task_ids = [r[0].id for r in rows]
@@ -118,21 +118,19 @@ class Queries:
                                                 .where(OpenTaskOrganisation.task_id.in_(task_ids))):
                 organisations.setdefault(task_id, []).append(org)
         views = []
-        for open_row, process_id, business_key, version, state in rows:
+        for open_row, process_id, business_key, version in rows:
             details: dict[str, Any] = {}
-            if with_details:
-                workflow = execution.load_workflow(state, None)
-                task = execution.find_task(workflow, open_row.id)
-                spec = task.task_spec
-                details = {"properties": dict(getattr(spec, "extensions", {}) or {}),
-                           "documentation": spec.documentation, "form": form_fields(spec),
+            if with_details:  # the form, instructions and data live in the workflow state: load it only here
+                state = session.execute(select(Instance.state).where(Instance.id == open_row.instance_id)).scalar_one()
+                task = execution.find_task(execution.load_workflow(state, None), open_row.id)
+                details = {"documentation": task.task_spec.documentation, "form": form_fields(task.task_spec),
                            "data": json.loads(json.dumps(task.data))}
             views.append(TaskView(
                 id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
                 element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,
                 organisations=tuple(sorted(organisations.get(open_row.id, []))), claimed_by=open_row.claimed_by,
                 due_at=open_row.due_at, phase=open_row.phase, created_at=open_row.created_at,
-                instance_version=version, **details))
+                properties=json.loads(open_row.properties or "{}"), instance_version=version, **details))
         return views
 
     def history(self, instance_id: str) -> list[AuditEvent]:

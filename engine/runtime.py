@@ -329,7 +329,8 @@ class Engine(Queries, Replays):
                 due = execution.due_date(with_value, self.local_timezone)
             session.add(OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
                                  lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
-                                 due_at=due, claimed_by=None, created_at=at))
+                                 due_at=due, claimed_by=None, created_at=at,
+                                 properties=canonical_json(dict(task.properties))))
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))

@@ -36,6 +36,7 @@ def test_a_whole_run_with_inboxes_deadlines_and_timer(engine: Engine) -> None:
     submit(engine, instance_id)
     bob_task = only(engine.inbox("bob"))
     assert (bob_task.role, bob_task.organisations, bob_task.phase) == ("reviewer", ("bob",), "review")
+    assert bob_task.properties["name_en"] == "Review the proposal", "inbox rows carry the task's properties"
     assert bob_task.due_at is not None and bob_task.due_at.date().isoformat() == "2026-04-01"
     detail = engine.task(bob_task.id)
     assert [f.id for f in detail.form] == ["approve", "comment"]
