@@ -154,3 +154,12 @@ def test_every_changing_endpoint_refuses_the_auditor(app: Flask, auditor: FlaskC
     with app.app_context():
         after = services().engine.instance(procurement)
     assert after.version == 2 and after.open_tasks[0].claimed_by is None  # nothing changed
+
+
+def test_verifying_every_chain_names_the_broken_one(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    assert "The hash chain is intact" in auditor.get("/audit/verify").get_data(as_text=True)
+    with app.app_context(), services().database.write() as session:
+        session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE stream = :s AND seq = 2"),
+                        {"s": procurement})
+    page = auditor.get("/audit/verify").get_data(as_text=True)
+    assert "BROKEN" in page and procurement in page and "event 2" in page

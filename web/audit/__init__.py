@@ -135,6 +135,13 @@ def _by_percent(run: Iterator[tuple[int, int, Any]]) -> Iterator[tuple[int, int,
             yield done, total, report
 
 
+@bp.get("/verify")
+@auditor_required
+def verify_all() -> Any:
+    """Every chain: each procurement's and the deployments'."""
+    return render_template("audit/verify.html", instance=None, report=services().engine.verify())
+
+
 @bp.get("/<instance_id>/verify")
 @auditor_required
 def verify(instance_id: str) -> Any:

@@ -302,4 +302,6 @@ AUDIT_FI: dict[str, str | tuple[str, str]] = {
     "The hash chain is BROKEN": "Tiivisteketju on RIKKI",
     "first broken link at event %(seq)s": "ensimmäinen rikkinäinen lenkki tapahtumassa %(seq)s",
     "Chain head": "Ketjun pää",
+    "Verify every hash chain": "Tarkista kaikki tiivisteketjut",
+    "chain": "ketju",
 }
