@@ -8,10 +8,11 @@ from typing import Any
 
 from engine.package import verify_package
 from tests.web.browser.conftest import LiveSite
-from tests.web.browser.test_journey import sign_in
+from tests.web.browser.test_journey import assert_accessible, sign_in
 
 
-def test_auditor_walks_history_step_replay_and_download(page: Any, live_site: LiveSite, tmp_path: Path) -> None:
+def test_auditor_walks_history_step_replay_and_download(page: Any, live_site: LiveSite, tmp_path: Path,
+                                                        axe_source: str) -> None:
     # Municipalities the journey test does not use, and one still undecided: the live site is shared,
     # so this procurement must put nothing in the other browser tests' inboxes.
     instance = live_site.start(key="KAI-2026-9", candidate_municipalities="kuhmo, paltamo")
@@ -20,6 +21,7 @@ def test_auditor_walks_history_step_replay_and_download(page: Any, live_site: Li
 
     sign_in(page, "auditor")
     page.goto(f"/audit/{instance}/history")
+    assert_accessible(page, axe_source)
     rows = page.locator("table tbody tr")
     assert rows.count() >= 3
     step_links = page.locator('a[href*="/step/"]')
@@ -27,10 +29,14 @@ def test_auditor_walks_history_step_replay_and_download(page: Any, live_site: Li
     step_links.nth(1).click()
     page.wait_for_url(f"**/audit/{instance}/step/*")
     assert page.locator("svg").count() >= 1, "the diagram as it was at that step"
+    assert_accessible(page, axe_source)
 
     page.goto(f"/audit/{instance}/replay")
     result = page.locator("#replay-result")
     assert "ok" in (result.get_attribute("class") or "")
+    assert_accessible(page, axe_source)
+    page.goto("/audit/verify")
+    assert "ok" in (page.locator("#chain-result").get_attribute("class") or "")
 
     page.goto(f"/audit/{instance}/history")
     with page.expect_download() as download:
