@@ -28,15 +28,14 @@ from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
 from web.state import EXTENSION, services
+from workflows.service import load_demo
 
-# (module, URL prefix): one blueprint per feature; web/audit/ and others add themselves here.
+# (module, URL prefix): one blueprint per feature, each with its templates in a folder of its name.
 BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.auth", None),
     ("web.inbox", None),
     ("web.tasks", "/tasks"),
     ("web.procurements", "/procurements"),
-]
-OPTIONAL_BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.audit", "/audit"),
 ]
 
@@ -70,14 +69,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     for module_name, prefix in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp, url_prefix=prefix)
-    for module_name, prefix in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        app.register_blueprint(module.bp, url_prefix=prefix)
 
 
 def prepare(app: Flask, *, deploy: bool = True, demo: bool = False, actor: str = "setup") -> list[str]:
@@ -92,17 +83,5 @@ def prepare(app: Flask, *, deploy: bool = True, demo: bool = False, actor: str =
             done += [f"deployed {d.process_id} v{d.version}" + ("" if d.created else " (unchanged)")
                      for d in deployed]
         if demo:
-            done += _load_demo(wired.engine)
+            done += load_demo(wired.engine)
     return done
-
-
-def _load_demo(engine: Any) -> list[str]:
-    try:
-        service = importlib.import_module("workflows.service")
-    except ModuleNotFoundError:
-        return ["no demo loader (workflows.service) yet"]
-    loader = getattr(service, "load_demo", None)
-    if loader is None:
-        return ["no demo loader (workflows.service.load_demo) yet"]
-    result = loader(engine)
-    return [str(line) for line in result] if isinstance(result, list | tuple) else ["demo data loaded"]
