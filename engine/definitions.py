@@ -130,6 +130,11 @@ def compile_bundle(files: Sequence[SourceFile]) -> dict[str, CompiledProcess]:
             problems.append(Problem(f.name, None, None, "only .bpmn and .dmn files can be deployed"))
             continue
         try:
+            f.content.decode("utf-8")  # stored and shown as text
+        except UnicodeDecodeError as error:
+            problems.append(Problem(f.name, None, None, f"not UTF-8 text (byte {error.start})"))
+            continue
+        try:
             trees[f.name] = etree.fromstring(f.content, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as error:
             problems.append(Problem(f.name, error.lineno, None, f"malformed XML: {error.msg}"))
