@@ -3,6 +3,7 @@ XML of a start event (SpiffWorkflow keeps no form on start events)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine.types import FormField
@@ -14,51 +15,44 @@ def _number(value: str | None) -> float | None:
     return None if value is None or value == "" else float(value)
 
 
+def _whole(value: str | None) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def _field(id_: str, label: str | None, type_: str, constraints: Mapping[str, str | None],
+           options: tuple[tuple[str, str], ...], default: str | None, properties: dict[str, str]) -> FormField:
+    """One FormField from a formField's parts; `constraints` maps camunda:constraint names to configs."""
+    return FormField(
+        id=id_, label=label or id_, type=type_,
+        # a bare <constraint name="required"/> has no config: its presence is what counts
+        required="required" in constraints and constraints["required"] not in ("false", "False"),
+        minimum=_number(constraints.get("min")), maximum=_number(constraints.get("max")),
+        min_length=_whole(constraints.get("minlength")), max_length=_whole(constraints.get("maxlength")),
+        options=options, default=default, properties=properties)
+
+
 def form_fields(task_spec: Any) -> tuple[FormField, ...]:
     form = getattr(task_spec, "form", None)
     if form is None:
         return ()
-    fields = []
-    for raw in form.fields:
-        minimum, maximum = _number(raw.get_validation("min")), _number(raw.get_validation("max"))
-        min_length, max_length = _number(raw.get_validation("minlength")), _number(raw.get_validation("maxlength"))
-        fields.append(FormField(
-            id=raw.id,
-            label=raw.label or raw.id,
-            type=raw.type,
-            # a bare <constraint name="required"/> has no config, so look at the names
-            required=any(v.name == "required" and v.config not in ("false", "False") for v in raw.validation),
-            minimum=minimum,
-            maximum=maximum,
-            min_length=int(min_length) if min_length is not None else None,
-            max_length=int(max_length) if max_length is not None else None,
-            options=tuple((o.id, o.name) for o in getattr(raw, "options", [])),
-            default=raw.default_value,
-            properties={p.id: p.value for p in raw.properties},
-        ))
-    return tuple(fields)
+    return tuple(
+        _field(raw.id, raw.label, raw.type, {v.name: v.config for v in raw.validation},
+               tuple((o.id, o.name) for o in getattr(raw, "options", [])), raw.default_value,
+               {p.id: p.value for p in raw.properties})
+        for raw in form.fields)
 
 
 def form_fields_of_element(element: Any) -> tuple[FormField, ...]:
     """The camunda:formData of an lxml element (a start event), read as form_fields reads a task's."""
-    fields = []
-    for raw in element.xpath("bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=_NS):
-        constraints = {c.get("name"): c.get("config") for c in
-                       raw.xpath("camunda:validation/camunda:constraint", namespaces=_NS)}
-        min_length, max_length = _number(constraints.get("minlength")), _number(constraints.get("maxlength"))
-        fields.append(FormField(
-            id=raw.get("id", ""),
-            label=raw.get("label") or raw.get("id", ""),
-            type=raw.get("type", "string"),
-            required="required" in constraints and constraints["required"] not in ("false", "False"),
-            minimum=_number(constraints.get("min")),
-            maximum=_number(constraints.get("max")),
-            min_length=int(min_length) if min_length is not None else None,
-            max_length=int(max_length) if max_length is not None else None,
-            options=tuple((v.get("id", ""), v.get("name") or v.get("id", ""))
-                          for v in raw.xpath("camunda:value", namespaces=_NS)),
-            default=raw.get("defaultValue"),
-            properties={p.get("id"): p.get("value", "") for p in
-                        raw.xpath("camunda:properties/camunda:property", namespaces=_NS) if p.get("id")},
-        ))
-    return tuple(fields)
+    def xpath(node: Any, path: str) -> list[Any]:
+        return list(node.xpath(path, namespaces=_NS))
+
+    return tuple(
+        _field(raw.get("id", ""), raw.get("label"), raw.get("type", "string"),
+               {c.get("name"): c.get("config") for c in xpath(raw, "camunda:validation/camunda:constraint")},
+               tuple((v.get("id", ""), v.get("name") or v.get("id", "")) for v in xpath(raw, "camunda:value")),
+               raw.get("defaultValue"),
+               {p.get("id"): p.get("value", "") for p in xpath(raw, "camunda:properties/camunda:property")
+                if p.get("id")})
+        for raw in xpath(element, "bpmn:extensionElements/camunda:formData/camunda:formField"))
