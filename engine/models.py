@@ -96,6 +96,16 @@ class OpenTaskOrganisation(Base):
     role: Mapped[str | None] = mapped_column(String(200))
 
 
+class InstanceOrganisation(Base):
+    """Every organisation that has taken part in an instance: started it, was assigned one of its
+    tasks, or sent it a message. Only ever added to, so a past participant keeps seeing its part."""
+
+    __tablename__ = "instance_organisations"
+
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
 class DueTimer(Base):
     """A timer the waiting workflow will fire; the worker polls these rows."""
 

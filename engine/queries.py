@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select, tuple_
@@ -12,7 +12,15 @@ from engine import execution
 from engine.audit import to_event, verify_chain
 from engine.errors import DefinitionNotFound, InstanceNotFound
 from engine.forms import form_fields
-from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
+from engine.models import (
+    AuditRecord,
+    DueTimer,
+    Instance,
+    InstanceOrganisation,
+    OpenTask,
+    OpenTaskOrganisation,
+    ProcessDefinition,
+)
 from engine.types import (
     AuditEvent,
     ChainReport,
@@ -64,10 +72,13 @@ class Queries:
             tasks = self._task_views(session, [OpenTask.instance_id == instance_id], with_details=False)
             timers = session.execute(select(DueTimer).where(DueTimer.instance_id == instance_id)
                                      .order_by(DueTimer.due_at)).scalars().all()
-            return _instance_view(row, definition_version, tasks, timers)
+            participants = self._participants(session, [instance_id])
+            return _instance_view(row, definition_version, tasks, timers, participants.get(instance_id, ()))
 
     def instances(self, process_id: str | None = None, status: str | None = None,
-                  limit: int = 100, offset: int = 0) -> list[InstanceView]:
+                  limit: int = 100, offset: int = 0,
+                  organisations: Collection[str] | None = None) -> list[InstanceView]:
+        """Newest first; with `organisations`, only instances one of them has taken part in."""
         with self.db.read() as session:
             query = select(Instance, ProcessDefinition.version).join(
                 ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
@@ -75,13 +86,28 @@ class Queries:
                 query = query.where(Instance.process_id == process_id)
             if status:
                 query = query.where(Instance.status == status)
+            if organisations is not None:
+                query = query.where(Instance.id.in_(select(InstanceOrganisation.instance_id).where(
+                    InstanceOrganisation.organisation.in_(list(organisations)))))
             rows = session.execute(query.order_by(Instance.started_at.desc()).limit(limit).offset(offset)).all()
             ids = [r.id for r, _ in rows]
             tasks = self._task_views(session, [OpenTask.instance_id.in_(ids)], with_details=False) if ids else []
             timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
                                      .order_by(DueTimer.due_at)).scalars().all() if ids else []
+            participants = self._participants(session, ids) if ids else {}
             return [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
-                                   [t for t in timers if t.instance_id == r.id]) for r, v in rows]
+                                   [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()))
+                    for r, v in rows]
+
+    @staticmethod
+    def _participants(session: Any, instance_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for instance_id, organisation in session.execute(
+                select(InstanceOrganisation.instance_id, InstanceOrganisation.organisation)
+                .where(InstanceOrganisation.instance_id.in_(list(instance_ids)))
+                .order_by(InstanceOrganisation.organisation)):
+            found.setdefault(instance_id, []).append(organisation)
+        return {k: tuple(v) for k, v in found.items()}
 
     def task(self, task_id: str) -> TaskView:
         """One open task with its form, documentation and data (callers decide who may see it)."""
@@ -153,13 +179,13 @@ class Queries:
 
 
 def _instance_view(row: Instance, definition_version: int, tasks: Sequence[TaskView],
-                   timers: Sequence[DueTimer]) -> InstanceView:
+                   timers: Sequence[DueTimer], participants: tuple[str, ...]) -> InstanceView:
     return InstanceView(
         id=row.id, process_id=row.process_id, definition_version=definition_version, business_key=row.business_key,
         status=row.status, version=row.version, data=json.loads(row.data), started_by=row.started_by,
         started_at=row.started_at, updated_at=row.updated_at, open_tasks=tuple(tasks),
         element_states=json.loads(row.element_states),
-        awaited_messages=tuple(json.loads(row.awaited_messages or "[]")),
+        awaited_messages=tuple(json.loads(row.awaited_messages or "[]")), participants=participants,
         timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in timers))
 
 

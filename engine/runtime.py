@@ -37,7 +37,15 @@ from engine.errors import (
     TaskNotReady,
 )
 from engine.forms import form_fields
-from engine.models import AuditRecord, DueTimer, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition
+from engine.models import (
+    AuditRecord,
+    DueTimer,
+    Instance,
+    InstanceOrganisation,
+    OpenTask,
+    OpenTaskOrganisation,
+    ProcessDefinition,
+)
 from engine.queries import Queries
 from engine.replay import Replays
 from engine.sandbox import make_script_engine
@@ -161,6 +169,7 @@ class Engine(Queries, Replays):
                                started_by=actor, started_at=at, updated_at=at)
                 session.add(row)
                 session.flush()
+                self._add_participants(session, instance_id, self._actor_organisations(actor))
                 step = _Step("instance_started", None, {
                     "op": "start", "process_id": process_id, "definition_version": definition.version,
                     "definition_sha256": definition.sha256, "data": data, "business_key": business_key})
@@ -234,6 +243,7 @@ class Engine(Queries, Replays):
                         actor, self.resolver.assign(role, awaited.data)):
                     raise NotAllowed(f"{actor} may not send {name!r} to this instance")
             execution.deliver_message(workflow, name, clean)
+            self._add_participants(session, instance_id, self._actor_organisations(actor))
             return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
         return self._command(instance_id, actor, act)
 
@@ -334,11 +344,23 @@ class Engine(Queries, Replays):
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
+            self._add_participants(session, instance_id, assignment.organisations)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
         if status == RUNNING:
             for timer in execution.pending_timers(workflow):
                 session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,
                                      name=timer.name, due_at=timer.due_at))
+
+    def _add_participants(self, session: Session, instance_id: str, organisations: Sequence[str]) -> None:
+        known = set(session.execute(select(InstanceOrganisation.organisation).where(
+            InstanceOrganisation.instance_id == instance_id)).scalars())
+        for organisation in dict.fromkeys(organisations):
+            if organisation not in known:
+                session.add(InstanceOrganisation(instance_id=instance_id, organisation=organisation))
+        session.flush()
+
+    def _actor_organisations(self, actor: str) -> list[str]:
+        return [m.organisation for m in self.resolver.memberships(actor)]
 
     # --- checks ------------------------------------------------------------------------------
     def _instance_of_task(self, task_id: str) -> str:

@@ -130,6 +130,7 @@ class InstanceView:
     element_states: Mapping[str, str] = field(default_factory=dict)  # element id -> completed|active|waiting
     timers: tuple[TimerView, ...] = ()
     awaited_messages: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()  # organisations that have taken part (started, assigned, messaged)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,24 +90,19 @@ def _strings(value: Any, depth: int = 0) -> Iterable[str]:
 
 
 def participants(instance: InstanceView, directory: Directory) -> set[str]:
-    """Organisations taking part: named in the data, holding an open task, or the starter's."""
+    """Organisations taking part: those the engine recorded (started it, were assigned a task, sent a
+    message), those holding an open task, and those named in its data (e.g. applicants)."""
     known = directory.organisations
     found = {s for s in _strings(instance.data) if s in known}
+    found.update(instance.participants)
     for task in instance.open_tasks:
         found.update(task.organisations)
-    found.update(m.organisation for m in directory.memberships(instance.started_by))
     return found
 
 
-def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory,
-                        history: Callable[[], Sequence[AuditEvent]] | None = None) -> bool:
-    """Auditors see all; others see a procurement their organisation takes part in, or once took part in
-    (`history`, read only when needed: a tenderer's part may live in a running subprocess's data only)."""
-    if viewer.auditor:
-        return True
-    if viewer.organisation_ids & participants(instance, directory):
-        return True
-    return history is not None and any(own_event(viewer, event, directory) for event in history())
+def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory) -> bool:
+    """Auditors see all; others see a procurement their organisation takes part in or took part in."""
+    return viewer.auditor or bool(viewer.organisation_ids & participants(instance, directory))
 
 
 def full_view(viewer: Viewer) -> bool:

@@ -179,3 +179,15 @@ def test_a_task_done_already_is_a_conflict_when_opened(engine: Engine) -> None:
         engine.task(task.id)
     with pytest.raises(TaskNotFound):
         engine.task("no-such-task")
+
+
+def test_participants_are_remembered_and_listed(engine: Engine) -> None:
+    mine = start_example(engine, reviewers=("bob",))
+    other = start_example(engine, reviewers=("carol",))
+    submit(engine, mine)
+    assert engine.instance(mine).participants == ("authors", "bob")
+    review_round(engine, mine, approve=True, reviewers=("bob",))
+    assert engine.instance(mine).participants == ("authors", "bob"), "a past participant stays one"
+    assert [i.id for i in engine.instances(organisations=["bob"])] == [mine]
+    assert {i.id for i in engine.instances(organisations=["authors"])} == {mine, other}
+    assert engine.instances(organisations=["nobody"]) == []

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from engine import AuditEvent, InstanceView, TaskView
+from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
@@ -51,10 +50,6 @@ def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel
                    upcoming, days_left(upcoming, now) if upcoming else None)
 
 
-def _history_of(instance_id: str) -> Callable[[], list[AuditEvent]]:
-    return lambda: services().engine.history(instance_id)
-
-
 @bp.get("/")
 @login_required
 def index() -> Any:
@@ -64,7 +59,7 @@ def index() -> Any:
     status = status if status in STATUS_CHOICES else ""
     query = request.args.get("q", "").strip()[:200]
     instances = [i for i in wired.engine.instances(status=status or None, limit=LIST_LIMIT)
-                 if access.may_see_procurement(viewer, i, wired.directory, _history_of(i.id))]
+                 if access.may_see_procurement(viewer, i, wired.directory)]
     if query:
         folded = query.casefold()
         instances = [i for i in instances if folded in (i.business_key or "").casefold()
@@ -86,7 +81,7 @@ def show(instance_id: str) -> Any:
     wired = services()
     engine = wired.engine
     instance = engine.instance(instance_id)
-    if not access.may_see_procurement(viewer, instance, wired.directory, _history_of(instance.id)):
+    if not access.may_see_procurement(viewer, instance, wired.directory):
         abort(404)
     model = process_model(engine, instance.process_id, instance.definition_version)
     now = engine.clock()
