@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import ast
 import operator
-from collections.abc import Callable, Mapping
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -48,7 +51,45 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 class ScriptRejected(Exception):
-    """The source breaks the sandbox's rules (an import, a dunder, bad syntax)."""
+    """The source breaks the sandbox's rules (an import, a dunder, bad syntax) or ran too long."""
+
+
+SCRIPT_TIME_LIMIT_S = 5.0  # a diagram's script that runs longer is stopped: it would block a worker
+DIAGRAM_FILENAME = "<diagram>"
+
+
+class _Deadline:
+    """A trace function that stops diagram code (only it: helpers run untraced) past its deadline.
+
+    It counts the lines the script runs and looks at the clock every thousand, so an endless
+    `while True:` in a diagram fails instead of blocking the process. A single long call into a
+    builtin is not interrupted; the sandbox's `range` is limited for that reason.
+    """
+
+    def __init__(self, seconds: float):
+        self.until = time.monotonic() + seconds
+        self.seconds = seconds
+        self.lines = 0
+
+    def enter(self, frame: Any, event: str, arg: Any) -> Any:
+        return self.line if frame.f_code.co_filename == DIAGRAM_FILENAME else None
+
+    def line(self, frame: Any, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.lines += 1
+            if self.lines % 1000 == 0 and time.monotonic() > self.until:
+                raise ScriptRejected(f"the script ran longer than {self.seconds:g} s and was stopped")
+        return self.line
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    previous = sys.gettrace()
+    sys.settrace(_Deadline(seconds).enter)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 @lru_cache(maxsize=4096)
@@ -58,7 +99,7 @@ def compile_sandboxed(source: str, mode: Literal["exec", "eval"]) -> Any:
         tree = ast.parse(source, mode=mode)
         if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
             raise ScriptRejected("imports are not allowed")
-        return compile_restricted(source, "<diagram>", mode)
+        return compile_restricted(source, DIAGRAM_FILENAME, mode)
     except SyntaxError as error:  # RestrictedPython reports no line number; spiff would crash on None
         raise ScriptRejected(f"{error.msg} (line {error.lineno})" if error.lineno else str(error)) from None
 
@@ -77,8 +118,9 @@ def _now_iso() -> str:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]]):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]], time_limit: float = SCRIPT_TIME_LIMIT_S):
         super().__init__()
+        self.time_limit = time_limit
         self._globals = {
             "__builtins__": {**safe_builtins, **limited_builtins, **_EXTRA_BUILTINS},
             "_getattr_": safer_getattr,
@@ -97,13 +139,15 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         code = compile_sandboxed(expression, "eval")
         scope = {**self._globals, **(external_context or {}), **context}
-        return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython
+        with _time_limit(self.time_limit):
+            return eval(code, scope)  # noqa: S307 - compiled by RestrictedPython
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         code = compile_sandboxed(script, "exec")
         # One scope, not globals + locals: comprehensions must see the data's names.
         scope = {**self._globals, **(external_context or {}), **context}
-        exec(code, scope)  # noqa: S102 - compiled by RestrictedPython
+        with _time_limit(self.time_limit):
+            exec(code, scope)  # noqa: S102 - compiled by RestrictedPython
         context.clear()
         context.update({k: v for k, v in scope.items() if not k.startswith("_") and not callable(v)})
         return True
