@@ -191,3 +191,14 @@ def test_participants_are_remembered_and_listed(engine: Engine) -> None:
     assert [i.id for i in engine.instances(organisations=["bob"])] == [mine]
     assert {i.id for i in engine.instances(organisations=["authors"])} == {mine, other}
     assert engine.instances(organisations=["nobody"]) == []
+
+
+def test_a_script_that_leaves_non_json_data_fails_and_changes_nothing(engine: Engine) -> None:
+    with_nan = EXAMPLE.read_text(encoding="utf-8").replace("rounds = 1", "rounds = 1\nratio = float(\"nan\")", 1)
+    engine.deploy([SourceFile("example_review.bpmn", with_nan.encode())], "designer")
+    instance_id = start_example(engine)
+    task = only(engine.inbox("alice"))
+    before = stored(engine, instance_id)
+    with pytest.raises(ScriptFailed, match="plain JSON"):
+        engine.complete_task(task.id, "alice", {"title": "x", "amount": 1, "deadline": "2026-04-01"})
+    assert stored(engine, instance_id) == before
