@@ -337,10 +337,12 @@ def serve(host: str, port: int, demo: bool) -> None:
     click.echo(f"\nallianssi is running: open http://{host}:{port}/  (stop with Ctrl+C)")
     if demo:
         directory = demo_directory()
-        click.echo("demo users (password: demo):")
+        engine = app.extensions["allianssi"].engine
+        click.echo("demo users (password: demo); the number is their open tasks now:")
         for user in sorted(directory.users.values(), key=lambda u: u.username):
             roles = ", ".join(f"{m.role}@{m.organisation}" for m in user.memberships)
-            click.echo(f"  {user.username:<28} {roles}")
+            waiting = len(engine.inbox(user.username))
+            click.echo(f"  {user.username:<28} {waiting or '':>2}  {roles}")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
