@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -344,11 +344,6 @@ def serve(host: str, port: int, demo: bool) -> None:
             waiting = len(engine.inbox(user.username))
             click.echo(f"  {user.username:<28} {waiting or '':>2}  {roles}")
     app.run(host=host, port=port, debug=False, use_reloader=False)
-
-
-def register(command: click.Command | Callable[..., Any]) -> None:
-    """Other modules (web, audit) add their commands here."""
-    main.add_command(command)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
