@@ -2,7 +2,7 @@
 
     python bench/engine.py [--postgres URL] [--rounds 1,10,100,1000] [--repeat 10]
 
-For each loop round N of the example diagram (bpmn/example_review.bpmn, one
+For each loop round N of the example diagram (tests/engine/bpmn/example_review.bpmn, one
 reviewer: a multi-instance review, a gateway, a revise task per round), the
 instance is brought to round N in memory, stored, and then timed:
 - engine: one `complete_task` through the engine, lock to commit (load, check,
@@ -45,8 +45,6 @@ from engine.determinism import deterministic  # noqa: E402
 from workflows.forms import validate_form  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn"
-if not EXAMPLE.exists():
-    EXAMPLE = ROOT / "bpmn" / "example_review.bpmn"
 
 
 class BenchResolver:

@@ -7,6 +7,7 @@ such mistakes when deploying, not in the middle of a procurement.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Literal
 
 from engine.errors import Problem
@@ -45,14 +46,19 @@ def _check_code(file: str, element: Any, source: str | None, mode: Literal["exec
     return [] if reason is None else [_problem(file, element, f"{what} does not compile in the sandbox: {reason}")]
 
 
-def check_document(file: str, tree: Any) -> list[Problem]:
+def check_document(file: str, tree: Any, roles: Collection[str] | None = None) -> list[Problem]:
+    """`roles`: the role ids lanes may name (from the resolver), or None when any name will do."""
     problems: list[Problem] = []
     x = lambda path, node=tree: node.xpath(path, namespaces=NS)  # noqa: E731
 
-    in_lane = {ref.text.strip() for ref in x("//bpmn:lane/bpmn:flowNodeRef") if ref.text}
+    lane_of = {ref.text.strip(): ref.getparent() for ref in x("//bpmn:lane/bpmn:flowNodeRef") if ref.text}
     for task in x("//bpmn:userTask"):
-        if not in_lane.intersection(_ancestor_ids(task)):
+        lanes = [lane_of[i] for i in _ancestor_ids(task) if i in lane_of]
+        if not lanes:
             problems.append(_problem(file, task, "user task is not in a lane (the lane names the role that does it)"))
+        elif roles is not None and (lanes[0].get("name") or "") not in roles:
+            problems.append(_problem(file, task, f"the lane {lanes[0].get('name')!r} names no known role "
+                                                 f"(known: {', '.join(sorted(roles))})"))
 
     for script in x("//bpmn:scriptTask/bpmn:script"):
         problems += _check_code(file, script, script.text, "exec", "script")

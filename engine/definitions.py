@@ -8,7 +8,7 @@ and DMN XML schemas, SpiffWorkflow's own semantic checks, and ours
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -117,8 +117,10 @@ def _problem_from_spiff(error: SpiffWorkflowException, trees: dict[str, Any], fa
     return Problem(file_name or fallback_file, line, element_id, str(message))
 
 
-def compile_bundle(files: Sequence[SourceFile]) -> dict[str, CompiledProcess]:
-    """Every executable process of the bundle, validated; raises DefinitionError listing every problem."""
+def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = None) -> dict[str, CompiledProcess]:
+    """Every executable process of the bundle, validated; raises DefinitionError listing every problem.
+
+    `roles`: the role ids a lane may name, when the caller knows them."""
     problems: list[Problem] = []
     trees: dict[str, Any] = {}
     seen: set[str] = set()
@@ -149,7 +151,7 @@ def compile_bundle(files: Sequence[SourceFile]) -> dict[str, CompiledProcess]:
                 for entry in validator.validator.error_log:
                     problems.append(Problem(name, entry.line, _id_at_line(tree, entry.line),
                                             f"XML schema: {entry.message}"))
-            problems += check_document(name, tree)
+            problems += check_document(name, tree, roles)
     if problems:
         raise DefinitionError(problems)
 

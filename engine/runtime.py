@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -94,12 +94,17 @@ class Engine(Queries, Replays):
         return self.clock().astimezone(timezone.utc)
 
     # --- definitions -------------------------------------------------------------------------
+    def _roles(self) -> Collection[str] | None:
+        """The role ids lanes may name, if the resolver says (an optional `roles()` method)."""
+        roles = getattr(self.resolver, "roles", None)
+        return roles() if callable(roles) else None
+
     def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
-        return [process.info for process in compile_bundle(files).values()]
+        return [process.info for process in compile_bundle(files, self._roles()).values()]
 
     def deploy(self, files: Sequence[SourceFile], actor: str) -> list[DeployedProcess]:
         """Store each process of a valid bundle as a new version, unless its content is already stored."""
-        compiled = compile_bundle(files)
+        compiled = compile_bundle(files, self._roles())
         by_name = {f.name: f for f in files}
         at = self._now()
         results = []

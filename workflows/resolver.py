@@ -97,6 +97,10 @@ class ProcurementResolver:
     def memberships(self, actor: str) -> list[Membership]:
         return self.directory.memberships(actor)
 
+    def roles(self) -> frozenset[str]:
+        """The role ids a lane may name; the engine refuses a diagram whose user task's lane names another."""
+        return frozenset(LANES)
+
     def may_start(self, actor: str, process_id: str) -> bool:
         """Only a region's orderers start an alliance procurement; the phase processes are
         started by it as call activities, never directly."""

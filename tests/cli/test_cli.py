@@ -69,7 +69,7 @@ def test_the_readme_walkthrough(run, tmp_path: Path) -> None:  # type: ignore[no
 
 def test_a_broken_diagram_is_reported_with_file_line_and_element(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     broken = tmp_path / "broken.bpmn"
-    text_ = (ROOT / "bpmn" / "example_review.bpmn").read_text(encoding="utf-8")
+    text_ = (ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_text(encoding="utf-8")
     broken.write_text(text_.replace("<bpmn:flowNodeRef>revise</bpmn:flowNodeRef>", ""), encoding="utf-8")
     run("init")
     output = run("deploy", str(broken), ok=False)

@@ -13,7 +13,7 @@ from engine import Assignment, Database, Engine, Membership, read_bundle
 from tests.conftest import ROOT
 from workflows.forms import validate_form
 
-EXAMPLE = ROOT / "bpmn" / "example_review.bpmn"
+EXAMPLE = ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn"
 HERE = Path(__file__).parent
 
 # who holds which role in which organisation, for the example diagram

@@ -110,3 +110,17 @@ def test_a_file_that_is_not_utf8_is_refused(fresh: Engine) -> None:
     latin1 = GOOD.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1", errors="replace")
     problem = deploy_fails(fresh, [SourceFile("review.bpmn", latin1)]).problems[0]
     assert problem.file == "review.bpmn" and "UTF-8" in problem.message
+
+
+def test_a_lane_naming_no_known_role_is_refused(database, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    from engine import Engine as EngineClass
+    from tests.engine.conftest import ExampleResolver
+
+    class AuthorsOnly(ExampleResolver):
+        def roles(self) -> frozenset[str]:
+            return frozenset({"author"})
+
+    engine = EngineClass(database, AuthorsOnly(), clock=clock)
+    problems = deploy_fails(engine, [SourceFile("review.bpmn", GOOD.encode())]).problems
+    assert [(p.element_id, "'reviewer' names no known role" in p.message) for p in problems] == [("review", True)]
+    assert problems[0].line == line_of(GOOD, '<bpmn:userTask id="review"')

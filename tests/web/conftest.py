@@ -21,7 +21,7 @@ from web.app import create_app, prepare
 from workflows.directory import Directory, Organisation, User
 from workflows.forms import validate_form
 
-EXAMPLE = ROOT / "bpmn" / "example_review.bpmn"
+EXAMPLE = ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn"
 PASSWORD = "salasana"
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast: tests sign in often
 

@@ -38,7 +38,7 @@ def test_every_process_in_the_bundle_is_drawable(path: Path) -> None:
 
 
 def test_states_are_marked_with_classes_and_badges() -> None:
-    xml = (ROOT / "bpmn" / "example_review.bpmn").read_bytes()
+    xml = (ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_bytes()
     svg = _parse(draw(xml, "example_review", {"submit": "completed", "review": "active", "cooldown": "waiting"},
                       state_labels={"completed": "valmis", "active": "käynnissä", "waiting": "odottaa"}))
     groups = {g.get("data-element-id"): g for g in svg.iter(f"{SVG}g") if g.get("data-element-id")}
@@ -55,7 +55,7 @@ def test_states_are_marked_with_classes_and_badges() -> None:
 
 
 def test_names_can_be_replaced_and_all_text_is_escaped() -> None:
-    xml = (ROOT / "bpmn" / "example_review.bpmn").read_text().replace(
+    xml = (ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_text().replace(
         'name="Jätä ehdotus"', 'name="&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"')
     svg = draw(xml, "example_review", names={"review": "Review the proposal"}, title="<b>title</b>")
     assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in svg
@@ -64,7 +64,7 @@ def test_names_can_be_replaced_and_all_text_is_escaped() -> None:
 
 
 def test_prefix_keeps_ids_unique_when_two_diagrams_share_a_page() -> None:
-    xml = (ROOT / "bpmn" / "example_review.bpmn").read_bytes()
+    xml = (ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_bytes()
     first, second = draw(xml, "example_review", id_prefix="a"), draw(xml, "example_review", id_prefix="b")
     assert 'id="a-arrow"' in first and 'url(#a-arrow)' in first and 'id="b-arrow"' in second
 
@@ -73,7 +73,7 @@ def test_bad_input_is_a_diagram_error_and_entities_are_not_resolved(tmp_path: ob
     with pytest.raises(DiagramError):
         draw(b"<not-xml", "x")
     with pytest.raises(DiagramError):
-        draw((ROOT / "bpmn" / "example_review.bpmn").read_bytes(), "no_such_process")
+        draw((ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_bytes(), "no_such_process")
     evil = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
     <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
       xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC">

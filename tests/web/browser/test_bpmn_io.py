@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 from tests.web.browser.conftest import _missing
 
 VIEWER = ROOT / "web" / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
-DIAGRAMS = sorted((ROOT / "bpmn").glob("*.bpmn"))
+DIAGRAMS = [*sorted((ROOT / "bpmn").glob("*.bpmn")), ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn"]
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DRAWN = ("task", "userTask", "scriptTask", "businessRuleTask", "callActivity", "subProcess", "startEvent",
          "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
