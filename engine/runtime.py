@@ -8,10 +8,9 @@ EngineError; nothing is half-written.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -22,12 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import execution
-from engine.audit import DEFINITIONS_STREAM, ChainWriter, canonical_json
-from engine.definitions import CompiledProcess, compile_bundle, load_process
+from engine.audit import ChainWriter, canonical_json
+from engine.deployments import Deployments
 from engine.determinism import deterministic, utc_now
 from engine.errors import (
     Conflict,
-    DefinitionNotFound,
     EngineError,
     InstanceNotFound,
     NotAllowed,
@@ -44,7 +42,6 @@ from engine.models import (
     InstanceOrganisation,
     OpenTask,
     OpenTaskOrganisation,
-    ProcessDefinition,
 )
 from engine.queries import Queries
 from engine.replay import Replays
@@ -52,12 +49,8 @@ from engine.sandbox import make_script_engine
 from engine.storage import Database
 from engine.types import (
     AssignmentResolver,
-    DeployedProcess,
-    FormField,
     FormValidator,
     InstanceView,
-    ProcessInfo,
-    SourceFile,
 )
 
 RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
@@ -72,7 +65,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Queries, Replays):
+class Engine(Deployments, Queries, Replays):
     def __init__(
         self,
         database: Database,
@@ -92,62 +85,6 @@ class Engine(Queries, Replays):
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
         return self.clock().astimezone(timezone.utc)
-
-    # --- definitions -------------------------------------------------------------------------
-    def _roles(self) -> Collection[str] | None:
-        """The role ids lanes may name, if the resolver says (an optional `roles()` method)."""
-        roles = getattr(self.resolver, "roles", None)
-        return roles() if callable(roles) else None
-
-    def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
-        return [process.info for process in compile_bundle(files, self._roles()).values()]
-
-    def deploy(self, files: Sequence[SourceFile], actor: str) -> list[DeployedProcess]:
-        """Store each process of a valid bundle as a new version, unless its content is already stored."""
-        compiled = compile_bundle(files, self._roles())
-        by_name = {f.name: f for f in files}
-        at = self._now()
-        results = []
-        try:
-            with self.db.write() as session:
-                chain: ChainWriter | None = None
-                for process_id, process in compiled.items():
-                    existing = session.execute(select(ProcessDefinition).where(
-                        ProcessDefinition.process_id == process_id,
-                        ProcessDefinition.sha256 == process.info.sha256)).scalar_one_or_none()
-                    if existing is not None:
-                        results.append(_deployed(existing, created=False))
-                        continue
-                    latest = session.execute(select(ProcessDefinition.version).where(
-                        ProcessDefinition.process_id == process_id)
-                        .order_by(ProcessDefinition.version.desc()).limit(1)).scalar()
-                    stored_files = {name: by_name[name].content.decode("utf-8") for name in process.info.files}
-                    row = ProcessDefinition(process_id=process_id, version=(latest or 0) + 1,
-                                            name=process.info.name, sha256=process.info.sha256,
-                                            files=canonical_json(stored_files), deployed_at=at, deployed_by=actor)
-                    session.add(row)
-                    session.flush()
-                    chain = chain or ChainWriter(session, DEFINITIONS_STREAM)
-                    chain.append("definition_deployed", at, actor, None, {
-                        "process_id": process_id, "version": row.version, "sha256": row.sha256,
-                        "files": {n: _sha(c) for n, c in stored_files.items()}})
-                    results.append(_deployed(row, created=True))
-        except IntegrityError:
-            raise Conflict("another deployment of the same process ran at the same time; try again") from None
-        return results
-
-    def _definition(self, session: Session, process_id: str, version: int | None = None) -> ProcessDefinition:
-        query = select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
-        query = query.where(ProcessDefinition.version == version) if version else query.order_by(
-            ProcessDefinition.version.desc()).limit(1)
-        row = session.execute(query).scalars().first()
-        if row is None:
-            raise DefinitionNotFound(f"no deployed process {process_id!r}" + (f" version {version}" if version else ""))
-        return row
-
-    def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
-        files = [SourceFile(name, text.encode()) for name, text in json.loads(row.files).items()]
-        return load_process(files, row.process_id, row.sha256)
 
     # --- commands ----------------------------------------------------------------------------
     def start(self, process_id: str, actor: str, data: Mapping[str, Any] | None = None,
@@ -405,14 +342,6 @@ class Engine(Queries, Replays):
         known = {f.id for f in fields}
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
-    def start_form(self, process_id: str, version: int | None = None) -> tuple[FormField, ...]:
-        """The fields a user fills in to start the process (its start event's camunda:formData)."""
-        return self.compiled_definition(process_id, version).start_form
-
-    def compiled_definition(self, process_id: str, version: int | None = None) -> CompiledProcess:
-        with self.db.read() as session:
-            return self._compiled(self._definition(session, process_id, version))
-
 
 STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
 
@@ -430,11 +359,3 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
         return json.loads(canonical_json(dict(data)))
     except (TypeError, ValueError) as error:
         raise ScriptFailed(None, f"data must be plain JSON: {error}") from None
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _deployed(row: ProcessDefinition, created: bool) -> DeployedProcess:
-    return DeployedProcess(row.process_id, row.name, row.version, row.sha256, row.deployed_at, created)
