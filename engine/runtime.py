@@ -271,6 +271,7 @@ class Engine(Deployments, Queries, Replays):
             if task_id not in ready:
                 session.delete(open_row)
         session.flush()
+        assigned: list[str] = []
         for task_id, task in ready.items():
             if task_id in existing:
                 continue
@@ -286,7 +287,9 @@ class Engine(Deployments, Queries, Replays):
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
-            self._add_participants(session, instance_id, assignment.organisations)
+            assigned += assignment.organisations
+        if assigned:  # one look-up of the known participants per command, not one per new task
+            self._add_participants(session, instance_id, assigned)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
         if status == RUNNING:
             for timer in execution.pending_timers(workflow):
