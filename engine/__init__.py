@@ -13,6 +13,7 @@ from engine.errors import (
     Problem,
     ScriptFailed,
     StaleInstance,
+    StateTampered,
     TaskNotFound,
     TaskNotReady,
 )
@@ -39,6 +40,6 @@ __all__ = [
     "Assignment", "AssignmentResolver", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
     "DefinitionNotFound", "DeployedProcess", "Engine", "EngineError", "FormField", "FormInvalid", "FormValidator",
     "InstanceNotFound", "InstanceView", "Membership", "NotAllowed", "Problem", "ProcessInfo", "ReplayReport",
-    "ScriptFailed", "SourceFile", "StaleInstance", "TaskNotFound", "TaskNotReady", "TaskView",
+    "ScriptFailed", "SourceFile", "StaleInstance", "StateTampered", "TaskNotFound", "TaskNotReady", "TaskView",
     "form_fields_of_element", "read_bundle", "utc_now",
 ]

@@ -68,6 +68,11 @@ class StaleInstance(Conflict):
     pass
 
 
+class StateTampered(EngineError):
+    """Stored state does not match its digest or its audit chain: it was changed outside the engine.
+    Commands on it are refused until an operator has looked (`allianssi verify`)."""
+
+
 class ScriptFailed(EngineError):
     """A script, condition or expression failed while running; nothing was stored.
 

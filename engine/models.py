@@ -65,6 +65,9 @@ class Instance(Base):
     element_states: Mapped[str] = mapped_column(Text)  # element id -> completed|active|waiting
     awaited_messages: Mapped[str] = mapped_column(Text, server_default="[]")  # message names the instance waits for
     started_by: Mapped[str] = mapped_column(String(200))
+    # secret per instance, mixed into the id generator's seed: task ids cannot be computed by users,
+    # and replay (which reads it) stays exact. NULL for instances started before it existed.
+    seed: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -132,3 +135,17 @@ class AuditRecord(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserSession(Base):
+    """A signed-in session kept on the server, so signing out and an administrator can end it.
+
+    `id` is the SHA-256 of the token the browser holds: the table alone does not let anyone in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select, tuple_
 
 from engine import execution
 from engine.audit import to_event, verify_chain
-from engine.errors import DefinitionNotFound, InstanceNotFound
+from engine.checkpoints import CheckpointReport, chain_heads, make_checkpoint, verify_checkpoint
+from engine.errors import DefinitionNotFound, InstanceNotFound, StateTampered
 from engine.forms import form_fields
+from engine.integrity import check_definitions, check_instances
 from engine.models import (
     AuditRecord,
     DueTimer,
@@ -44,7 +48,7 @@ class Queries:
     def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
         raise NotImplementedError
 
-    def _missing_task(self, task_id: str) -> Exception:
+    def _missing_task(self, task_id: str, actor: str | None = None) -> Exception:
         raise NotImplementedError
 
     def definitions(self) -> list[DeployedProcess]:
@@ -109,12 +113,15 @@ class Queries:
             found.setdefault(instance_id, []).append(organisation)
         return {k: tuple(v) for k, v in found.items()}
 
-    def task(self, task_id: str) -> TaskView:
-        """One open task with its form, documentation and data (callers decide who may see it)."""
+    def task(self, task_id: str, actor: str | None = None) -> TaskView:
+        """One open task with its form, documentation and data (callers decide who may see it).
+
+        A task no longer open is TaskNotReady only for an actor who could have done it (or for a trusted
+        caller, without `actor`); for anyone else it is TaskNotFound, so its state is not given away."""
         with self.db.read() as session:
             views = self._task_views(session, [OpenTask.id == task_id], with_details=True)
         if not views:
-            raise self._missing_task(task_id)
+            raise self._missing_task(task_id, actor)
         return views[0]
 
     def inbox(self, actor: str, instance_id: str | None = None) -> list[TaskView]:
@@ -147,7 +154,11 @@ class Queries:
         for open_row, process_id, business_key, version in rows:
             details: dict[str, Any] = {}
             if with_details:  # the form, instructions and data live in the workflow state: load it only here
-                state = session.execute(select(Instance.state).where(Instance.id == open_row.instance_id)).scalar_one()
+                state, digest = session.execute(select(Instance.state, Instance.state_digest).where(
+                    Instance.id == open_row.instance_id)).one()
+                if execution.state_digest(state) != digest:
+                    raise StateTampered(f"the stored state of instance {open_row.instance_id} does not match its "
+                                        "digest; run `allianssi verify` on it")
                 task = execution.find_task(execution.load_workflow(state, None), open_row.id)
                 details = {"documentation": task.task_spec.documentation, "form": form_fields(task.task_spec),
                            "data": json.loads(json.dumps(task.data))}
@@ -168,10 +179,26 @@ class Queries:
         return [to_event(r) for r in records]
 
     def verify(self, instance_id: str | None = None) -> ChainReport:
+        """Walk the hash chain(s), then check that the stored rows agree with the chain and the state
+        (engine.integrity): an instance's own definition, or with no instance every definition."""
         with self.db.read() as session:
-            if instance_id is not None and session.get(Instance, instance_id) is None:
+            row = session.get(Instance, instance_id) if instance_id is not None else None
+            if instance_id is not None and row is None:
                 raise InstanceNotFound(f"no instance {instance_id}")
-            return verify_chain(session, instance_id)
+            report = verify_chain(session, instance_id)
+            problems = check_definitions(session, row.definition_id if row else None)
+            problems += check_instances(session, self.resolver, instance_id)
+            return dataclasses.replace(report, problems=tuple(problems))
+
+    def checkpoint(self, private_pem: bytes, at: datetime) -> bytes:
+        """Every chain's head, signed (engine.checkpoints): what an organisation keeps outside the database."""
+        with self.db.read() as session:
+            return make_checkpoint(chain_heads(session), private_pem, at)
+
+    def verify_against(self, checkpoint: bytes, public_pem: bytes | None = None) -> CheckpointReport:
+        """Whether every event a checkpoint names is still stored unchanged (deleted tails, rewrites)."""
+        with self.db.read() as session:
+            return verify_checkpoint(checkpoint, session, public_pem)
 
     def count_events(self) -> int:
         with self.db.read() as session:

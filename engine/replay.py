@@ -62,10 +62,10 @@ class Replays:
             events = [to_event(r) for r in records if "op" in json.loads(r.payload)]
         return row, definition, events
 
-    def _rerun(self, instance_id: str, definition: ProcessDefinition,
-               events: list[AuditEvent]) -> Iterator[tuple[AuditEvent, Any, str]]:
+    def _rerun(self, instance_id: str, definition: ProcessDefinition, events: list[AuditEvent],
+               secret: str | None) -> Iterator[tuple[AuditEvent, Any, str]]:
         """Yield (command event, workflow, serialized state) after each command."""
-        from engine.determinism import deterministic
+        from engine.determinism import command_seed, deterministic
 
         process = self._compiled(definition)
         workflow: Any = None
@@ -74,7 +74,7 @@ class Replays:
             payload = event.payload
             op = payload["op"]
             if op in STATE_CHANGING:
-                with deterministic(f"{instance_id}:{event.seq}", event.at):
+                with deterministic(command_seed(secret, instance_id, event.seq), event.at):
                     if op == "start":
                         workflow = execution.new_workflow(process, self.script_engine, payload["data"])
                     elif op == "complete":
@@ -97,7 +97,7 @@ class Replays:
         steps: list[ReplayStep] = []
         state = ""
         try:
-            for event, _workflow, state in self._rerun(instance_id, definition, events):
+            for event, _workflow, state in self._rerun(instance_id, definition, events, row.seed):
                 steps.append(ReplayStep(event.seq, event.payload["op"], event.payload.get("state_digest", ""),
                                         execution.state_digest(state)))
                 yield len(steps), len(events), None
@@ -118,11 +118,11 @@ class Replays:
 
     def state_at(self, instance_id: str, seq: int) -> ReplayedState:
         """The instance as it was after the last command at or before audit sequence `seq`."""
-        _row, definition, events = self._command_log(instance_id)
+        row, definition, events = self._command_log(instance_id)
         chosen = [e for e in events if e.seq <= seq]
         if not chosen:
             raise InstanceNotFound(f"instance {instance_id} has no step {seq}")
-        *_, (event, workflow, state) = self._rerun(instance_id, definition, chosen)
+        *_, (event, workflow, state) = self._rerun(instance_id, definition, chosen, row.seed)
         return ReplayedState(
             seq=event.seq, event=event, data=execution.view_data(workflow),
             element_states=execution.element_states(workflow),

@@ -9,6 +9,7 @@ EngineError; nothing is half-written.
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine import execution
 from engine.audit import ChainWriter, canonical_json
 from engine.deployments import Deployments
-from engine.determinism import deterministic, utc_now
+from engine.determinism import command_seed, deterministic, utc_now
 from engine.errors import (
     Conflict,
     EngineError,
@@ -31,6 +32,7 @@ from engine.errors import (
     NotAllowed,
     ScriptFailed,
     StaleInstance,
+    StateTampered,
     TaskNotFound,
     TaskNotReady,
 )
@@ -48,6 +50,7 @@ from engine.replay import Replays
 from engine.sandbox import make_script_engine
 from engine.storage import Database
 from engine.types import (
+    Assignment,
     AssignmentResolver,
     FormValidator,
     InstanceView,
@@ -89,11 +92,14 @@ class Engine(Deployments, Queries, Replays):
     # --- commands ----------------------------------------------------------------------------
     def start(self, process_id: str, actor: str, data: Mapping[str, Any] | None = None,
               business_key: str | None = None) -> InstanceView:
+        with self.db.read() as session:
+            self._definition(session, process_id)  # an unknown process is "not found", for anyone
         if not self.resolver.may_start(actor, process_id):
             raise NotAllowed(f"{actor} may not start {process_id}")
         data = _plain(data or {})
         at = self._now()
         instance_id = uuid.uuid4().hex
+        seed = secrets.token_hex(32)  # never shown to users: their task ids cannot be computed from what they see
         try:
             with self.db.write() as session:
                 definition = self._definition(session, process_id)
@@ -101,14 +107,14 @@ class Engine(Deployments, Queries, Replays):
                 if process.start_form and self.form_validator is not None:
                     data = self.form_validator(process.start_form, data)
                 chain = ChainWriter(session, instance_id)
-                with deterministic(f"{instance_id}:{chain.next_seq}", at):
+                with deterministic(command_seed(seed, instance_id, chain.next_seq), at):
                     workflow = execution.new_workflow(process, self.script_engine, data)
                     changes = execution.state_changes(workflow, {})
                     state = execution.dump_workflow(workflow)
                 row = Instance(id=instance_id, definition_id=definition.id, process_id=process_id,
                                business_key=business_key, status=RUNNING, version=0, state="", state_digest="",
                                data="{}", element_states="{}", awaited_messages="[]",
-                               started_by=actor, started_at=at, updated_at=at)
+                               started_by=actor, seed=seed, started_at=at, updated_at=at)
                 session.add(row)
                 session.flush()
                 self._add_participants(session, instance_id, self._actor_organisations(actor))
@@ -128,7 +134,7 @@ class Engine(Deployments, Queries, Replays):
             execution.complete(workflow, task_id, clean)
             return _Step("task_completed", task_id, {"op": "complete", "task_id": task_id,
                                                      "element_id": task.element_id, "data": clean})
-        return self._command(self._instance_of_task(task_id), actor, act, expected_version)
+        return self._command(self._instance_of_task(task_id, actor), actor, act, expected_version)
 
     def claim(self, task_id: str, actor: str) -> InstanceView:
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
@@ -141,7 +147,7 @@ class Engine(Deployments, Queries, Replays):
                 raise Conflict(f"the task is claimed by {open_row.claimed_by}")
             open_row.claimed_by = actor
             return _Step("task_claimed", task_id, {"op": "claim", "task_id": task_id, "element_id": task.element_id})
-        return self._command(self._instance_of_task(task_id), actor, act)
+        return self._command(self._instance_of_task(task_id, actor), actor, act)
 
     def release(self, task_id: str, actor: str) -> InstanceView:
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
@@ -153,7 +159,7 @@ class Engine(Deployments, Queries, Replays):
             open_row.claimed_by = None
             return _Step("task_released", task_id, {"op": "release", "task_id": task_id,
                                                     "element_id": open_row.element_id})
-        return self._command(self._instance_of_task(task_id), actor, act)
+        return self._command(self._instance_of_task(task_id, actor), actor, act)
 
     def delegate(self, task_id: str, actor: str, to_user: str) -> InstanceView:
         """Hand an open task to a colleague who may also do it; it becomes claimed by them."""
@@ -166,7 +172,7 @@ class Engine(Deployments, Queries, Replays):
             open_row.claimed_by = to_user
             return _Step("task_delegated", task_id, {"op": "delegate", "task_id": task_id,
                                                      "element_id": task.element_id, "to": to_user})
-        return self._command(self._instance_of_task(task_id), actor, act)
+        return self._command(self._instance_of_task(task_id, actor), actor, act)
 
     def cancel(self, instance_id: str, actor: str, reason: str) -> InstanceView:
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
@@ -218,10 +224,13 @@ class Engine(Deployments, Queries, Replays):
                 raise StaleInstance("the procurement has changed since you opened it; reload and try again")
             if row.status != RUNNING:
                 raise Conflict(f"the instance is {row.status}")
+            if execution.state_digest(row.state) != row.state_digest:
+                raise StateTampered(f"the stored state of instance {instance_id} does not match its digest: "
+                                    "the command was refused; run `allianssi verify` on it")
             workflow = execution.load_workflow(row.state, self.script_engine)
             chain = ChainWriter(session, instance_id)
             before = execution.task_states(workflow)
-            with deterministic(f"{instance_id}:{chain.next_seq}", at):
+            with deterministic(command_seed(row.seed, instance_id, chain.next_seq), at):
                 step = act(session, row, workflow)
                 changes = execution.state_changes(workflow, before)
                 if require_change and not changes:
@@ -257,13 +266,20 @@ class Engine(Deployments, Queries, Replays):
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleInstance("the instance was changed by another request at the same time")
-        self._refresh_derived(session, row.id, workflow, status, at)
-        chain.append(step.event, at, actor, step.task_id, {**step.payload, "state_digest": digest})
+        assignments = self._refresh_derived(session, row.id, workflow, status, at)
+        added = session.info.pop(_ADDED_ORGANISATIONS, [])
+        # The chain keeps what the derived rows hold (who may act, who takes part), so verify can check them.
+        extra = {"organisations_added": added} if added else {}
+        chain.append(step.event, at, actor, step.task_id, {**step.payload, "state_digest": digest, **extra})
         for change in changes:
+            assigned = assignments.get(change.task_id) if change.state == "ready" else None
+            who = {"role": assigned.role, "organisations": list(assigned.organisations)} if assigned else {}
             chain.append(f"element_{change.state}", at, actor, change.task_id, {
-                "element_id": change.element_id, "name": change.name, "kind": change.kind})
+                "element_id": change.element_id, "name": change.name, "kind": change.kind, **who})
 
-    def _refresh_derived(self, session: Session, instance_id: str, workflow: Any, status: str, at: datetime) -> None:
+    def _refresh_derived(self, session: Session, instance_id: str, workflow: Any, status: str,
+                         at: datetime) -> dict[str, Any]:
+        """Rebuild the inbox, participant and timer rows; returns the new open tasks' assignments."""
         ready = {t.id: t for t in execution.ready_human_tasks(workflow)} if status == RUNNING else {}
         existing = {t.id: t for t in session.execute(
             select(OpenTask).where(OpenTask.instance_id == instance_id)).scalars()}
@@ -272,10 +288,11 @@ class Engine(Deployments, Queries, Replays):
                 session.delete(open_row)
         session.flush()
         assigned: list[str] = []
+        assignments: dict[str, Any] = {}
         for task_id, task in ready.items():
             if task_id in existing:
                 continue
-            assignment = self._assignment(task)
+            assignment = assignments[task_id] = self._assignment(task)
             due = None
             if "dueDate" in task.properties:
                 with_value = _evaluate_quietly(workflow, task.properties["dueDate"], task.data)
@@ -295,6 +312,7 @@ class Engine(Deployments, Queries, Replays):
             for timer in execution.pending_timers(workflow):
                 session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,
                                      name=timer.name, due_at=timer.due_at))
+        return assignments
 
     def _add_participants(self, session: Session, instance_id: str, organisations: Sequence[str]) -> None:
         known = set(session.execute(select(InstanceOrganisation.organisation).where(
@@ -302,26 +320,40 @@ class Engine(Deployments, Queries, Replays):
         for organisation in dict.fromkeys(organisations):
             if organisation not in known:
                 session.add(InstanceOrganisation(instance_id=instance_id, organisation=organisation))
+                session.info.setdefault(_ADDED_ORGANISATIONS, []).append(organisation)
         session.flush()
 
     def _actor_organisations(self, actor: str) -> list[str]:
         return [m.organisation for m in self.resolver.memberships(actor)]
 
     # --- checks ------------------------------------------------------------------------------
-    def _instance_of_task(self, task_id: str) -> str:
+    def _instance_of_task(self, task_id: str, actor: str) -> str:
         with self.db.read() as session:
             instance_id = session.execute(select(OpenTask.instance_id).where(OpenTask.id == task_id)).scalar()
         if instance_id is None:
-            raise self._missing_task(task_id)
+            raise self._missing_task(task_id, actor)
         return instance_id
 
-    def _missing_task(self, task_id: str) -> EngineError:
-        """A task that was open once is a conflict (already done); an unknown id is not found."""
+    def _missing_task(self, task_id: str, actor: str | None = None) -> EngineError:
+        """A task that was open once is a conflict (already done), but only for someone who could have done
+        it (or did something to it): anyone else learns nothing of its state, and gets not found. Without an
+        actor (trusted callers: operators, auditors) the state is told."""
         with self.db.read() as session:
-            known = session.execute(select(AuditRecord.stream).where(AuditRecord.task_id == task_id).limit(1)).scalar()
-        if known:
+            records = session.execute(select(AuditRecord.actor, AuditRecord.payload).where(
+                AuditRecord.task_id == task_id)).all()
+        if records and (actor is None or self._knew_task(actor, records)):
             return TaskNotReady("the task has already been completed or is no longer open")
         return TaskNotFound(f"no task {task_id}")
+
+    def _knew_task(self, actor: str, records: Sequence[Any]) -> bool:
+        for record_actor, payload_json in records:
+            if record_actor == actor:
+                return True
+            payload = json.loads(payload_json)
+            if "organisations" in payload and self.resolver.may_act(actor, Assignment(
+                    payload.get("role"), tuple(payload["organisations"]))):
+                return True
+        return False
 
     def _open_task(self, session: Session, row: Instance, workflow: Any, task_id: str,
                    actor: str) -> execution.ReadyTask:
@@ -346,6 +378,7 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
+_ADDED_ORGANISATIONS = "engine.organisations_added"  # session.info key: participants this command added
 STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
 
 

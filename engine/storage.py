@@ -4,7 +4,8 @@ Every command runs in one write transaction. On PostgreSQL the instance row is
 locked with SELECT … FOR UPDATE; SQLite has one writer at a time, so write
 transactions start with BEGIN IMMEDIATE and wait (busy timeout) rather than
 fail half-way. Reads use ordinary transactions so they never queue behind a
-writer.
+writer, each on one snapshot (REPEATABLE READ on PostgreSQL; SQLite's WAL
+readers have one already).
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class Database:
             self._writer = _sqlite_engine(url, immediate=True)
             self._reader = _sqlite_engine(url, immediate=False)
         else:
-            self._writer = self._reader = create_engine(url, pool_pre_ping=True)
+            self._writer = create_engine(url, pool_pre_ping=True)
+            # Reads see one snapshot for their whole transaction: a task and its organisations, read by two
+            # statements, cannot come from either side of a concurrent commit (READ COMMITTED's read skew).
+            self._reader = self._writer.execution_options(isolation_level="REPEATABLE READ")
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
 
@@ -80,6 +84,12 @@ class Database:
             command.upgrade(config, "head")
             connection.commit()
 
+    def ping(self) -> None:
+        """Raise (SQLAlchemy's OperationalError) unless the database answers."""
+        with self._reader.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
         self._writer.dispose()
-        self._reader.dispose()
+        if self.is_sqlite:  # on PostgreSQL the reader shares the writer's pool
+            self._reader.dispose()

@@ -159,10 +159,11 @@ class ChainReport:
     events: int
     heads: Mapping[str, str]
     broken: BrokenLink | None
+    problems: tuple[str, ...] = ()  # stored rows that disagree with the chain or the state (engine.integrity)
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and not self.problems
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from flask import Flask, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import read_bundle
-from web import errors, i18n, names, security
+from web import errors, i18n, limits, names, security
 from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     security.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     names.init_app(app)
     app.before_request(load_viewer)
@@ -56,8 +57,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     @app.get("/healthz")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> tuple[dict[str, str], int]:
+        """For load balancers and monitoring: 200 only when the database answers too."""
+        try:
+            services().database.ping()
+        except Exception as error:  # noqa: BLE001 - any failure to reach the database is "unavailable"
+            app.logger.warning("health check: database unreachable: %s", str(error).splitlines()[0])
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}, 200
 
     @app.get("/favicon.ico")
     def favicon() -> Response:

@@ -1,7 +1,8 @@
 """`allianssi`: the command line for designers, operators and auditors.
 
-The database comes from DATABASE_URL (default: a SQLite file under ./instance).
-Errors go to stderr with exit status 1; listing commands take --json.
+The database comes from DATABASE_URL (default: the SQLite file ./instance/allianssi.db, which
+only `init` and `serve` create). Errors go to stderr as one line with exit status 1; listing
+commands take --json.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -18,20 +18,47 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from engine import Database, DefinitionError, Engine, EngineError, FormInvalid, read_bundle
 
-DEFAULT_DATABASE_URL = f"sqlite:///{Path.cwd() / 'instance' / 'allianssi.db'}"
+DEFAULT_DATABASE_PATH = Path.cwd() / "instance" / "allianssi.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH}"
 
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def open_database(create: bool = False) -> Database:
+    """The configured database. Only `init` and `serve` (create=True) may make a new SQLite file:
+    elsewhere a missing one is a mistake (an unset DATABASE_URL, a typo), said in one line."""
+    url = database_url()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if not create and path and path != ":memory:" and not Path(path).exists():
+            unset = "" if os.environ.get("DATABASE_URL") else "DATABASE_URL is not set and "
+            _fail(f"no database: {unset}{path} does not exist (set DATABASE_URL, or run `allianssi init` first)")
+    return Database(url)
+
+
 def build() -> Engine:
     from workflows.service import build_engine
 
-    return build_engine(Database(database_url()))
+    return build_engine(open_database())
+
+
+def _safe_url() -> str:
+    try:
+        return make_url(database_url()).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as nothing rather than leaked
+        return "DATABASE_URL"
 
 
 def _json_default(value: Any) -> Any:
@@ -66,6 +93,13 @@ def reported_errors() -> Iterator[None]:
     except EngineError as error:
         click.echo(f"error: {type(error).__name__}: {error}", err=True)
         sys.exit(1)
+    except (OperationalError, ProgrammingError) as error:
+        text = str(error.orig or error)
+        if "no such table" in text or ("does not exist" in text and "relation" in text):
+            _fail(f"the database at {_safe_url()} has no tables: run `allianssi init`")
+        _fail(f"cannot reach the database at {_safe_url()}: {text.strip().splitlines()[0] if text.strip() else ''}")
+    except DBAPIError as error:
+        _fail(f"database error at {_safe_url()}: {str(error.orig or error).strip().splitlines()[0]}")
 
 
 def parse_data(raw: str | None) -> dict[str, Any]:
@@ -92,8 +126,9 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Create or upgrade the database tables."""
-    Database(database_url()).migrate()
-    click.echo(f"database ready: {database_url()}")
+    with reported_errors():
+        open_database(create=True).migrate()
+    click.echo(f"database ready: {_safe_url()}")
 
 
 @main.command()
@@ -219,23 +254,83 @@ def history(instance_id: str, as_json: bool) -> None:
 @main.command()
 @click.argument("instance_id", required=False)
 @click.option("--all", "all_", is_flag=True, help="Verify every chain.")
+@click.option("--against", "checkpoint", type=click.Path(exists=True, dir_okay=False),
+              help="Also check every chain against a signed checkpoint (deleted events, rewrites).")
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False),
+              help="The checkpoint key's public half to trust (default: the key inside the checkpoint).")
 @json_option
-def verify(instance_id: str | None, all_: bool, as_json: bool) -> None:
-    """Verify the audit hash chain of one instance or of all."""
+def verify(instance_id: str | None, all_: bool, checkpoint: str | None, public_key: str | None,
+           as_json: bool) -> None:
+    """Verify the audit hash chain of one instance or of all, and that the stored rows agree with it."""
     if not instance_id and not all_:
         raise click.UsageError("give an INSTANCE_ID or --all")
     with reported_errors():
-        report = build().verify(None if all_ else instance_id)
+        engine = build()
+        report = engine.verify(None if all_ else instance_id)
+        against = engine.verify_against(Path(checkpoint).read_bytes(), Path(public_key).read_bytes()
+                                        if public_key else None) if checkpoint else None
+    problems = list(report.problems) + (list(against.problems) if against else [])
     if as_json:
-        emit_json({"ok": report.ok, "streams": report.streams, "events": report.events, "heads": report.heads,
-                   "broken": report.broken})
-    elif report.ok:
+        emit_json({"ok": report.ok and not problems, "streams": report.streams, "events": report.events,
+                   "heads": report.heads, "broken": report.broken, "problems": problems})
+    elif report.broken is None and not problems:
         heads = "" if all_ else f"; chain head {report.heads.get(instance_id or '', '-')}"
         click.echo(f"ok: {report.events} events in {report.streams} chain(s){heads}")
+        if against:
+            click.echo(f"ok: all {against.streams} chain(s) of the checkpoint of {against.created_at} are intact "
+                       f"(key {against.key_fingerprint})")
     if report.broken:
         b = report.broken
         click.echo(f"BROKEN: chain {b.stream}, event {b.seq}: {b.reason}", err=True)
+    for problem in problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    if report.broken or problems:
         sys.exit(1)
+
+
+@main.command("checkpoint-key")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Private key file to create (PEM); the public half is written next to it as .pub.")
+def checkpoint_key(output: str) -> None:
+    """Make the Ed25519 key that signs checkpoints (keep the private file off the database host)."""
+    from engine.checkpoints import new_key, public_pem
+
+    path = Path(output)
+    if path.exists():
+        _fail(f"{path} exists; not overwriting a key")
+    private = new_key()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as f:
+        f.write(private)
+    path.with_name(path.name + ".pub").write_bytes(public_pem(private))
+    click.echo(f"wrote {path} (private, mode 600) and {path}.pub (public)")
+
+
+@main.command()
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The private key (from `allianssi checkpoint-key`).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+def checkpoint(key_file: str, output: str | None) -> None:
+    """Write a signed checkpoint of every chain's head: keep it outside the database
+    (it is what `verify --all --against FILE` checks the database against later)."""
+    with reported_errors():
+        data = build().checkpoint(Path(key_file).read_bytes(), datetime.now().astimezone())
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(data.decode(), nl=False)
+
+
+@main.command("revoke-sessions")
+@click.argument("username")
+def revoke_sessions(username: str) -> None:
+    """End every web session of a user at once (a lost laptop, a leaving employee)."""
+    from engine.sessions import SessionStore
+
+    with reported_errors():
+        ended = SessionStore(open_database()).revoke_user(username)
+    click.echo(f"ended {ended} session(s) of {username}")
 
 
 @main.command()
@@ -280,16 +375,24 @@ def fire_timers(now: str | None) -> None:
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Poll once and exit.")
 def worker(interval: float, once: bool) -> None:
-    """Fire due timers in a loop (run any number of these against PostgreSQL)."""
+    """Fire due timers in a loop (run any number of these against PostgreSQL). A database outage is
+    logged and waited out (with growing pauses), not a reason to stop."""
+    import logging
+
+    from engine.worker import run_worker
+
     engine = build()
-    while True:
+    if once:
         with reported_errors():
             fired = engine.fire_due_timers()
-        if fired:
-            click.echo(f"{datetime.now():%H:%M:%S} {fired} instance(s) advanced")
-        if once:
-            return
-        time.sleep(interval)
+        click.echo(f"{fired} instance(s) advanced")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        run_worker(engine, interval,
+                   on_fired=lambda n: click.echo(f"{datetime.now():%H:%M:%S} {n} instance(s) advanced"))
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command("export-package")
@@ -330,6 +433,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     from web.app import create_app, prepare
     from workflows.directory import demo_directory
 
+    open_database(create=True)
     app = create_app({"DATABASE_URL": database_url()})
     with reported_errors():
         for line in prepare(app, deploy=True, demo=demo):

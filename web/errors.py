@@ -6,6 +6,7 @@
 | NotAllowed | 403 |
 | InstanceNotFound, TaskNotFound, DefinitionNotFound | 404 |
 | Conflict (TaskNotReady, StaleInstance) | 409 |
+| StateTampered (stored state changed outside the engine) | 500 |
 
 Views that show a form again with its errors ask `status_of(error)` for the
 status, so the table above stays the only mapping.
@@ -27,6 +28,7 @@ from engine import (
     NotAllowed,
     ScriptFailed,
     StaleInstance,
+    StateTampered,
     TaskNotFound,
     TaskNotReady,
 )
@@ -41,6 +43,7 @@ STATUS: tuple[tuple[type[EngineError], int], ...] = (
     (TaskNotFound, 404),
     (DefinitionNotFound, 404),
     (Conflict, 409),
+    (StateTampered, 500),
 )
 
 
@@ -82,6 +85,10 @@ def explain(error: EngineError) -> tuple[str, str]:
             reason=reason(error))
     if isinstance(error, FormInvalid):
         return _("Check the form"), _("Some values are missing or wrong; nothing was saved.")
+    if isinstance(error, StateTampered):
+        return _("Stored data failed its check"), _(
+            "This procurement's stored state does not match its audit record, so nothing can be done to it "
+            "until an administrator has checked it. Nothing was saved.")
     if isinstance(error, DefinitionError):
         return _("The process definition is broken"), str(error)
     return _("Something went wrong"), _("The request could not be completed.")
@@ -93,6 +100,7 @@ HTTP_TEXTS = {
     404: (N_("Not found"), N_("There is nothing at this address, or you may not see it.")),
     405: (N_("Not allowed"), N_("This address does not accept that kind of request.")),
     413: (N_("Too large"), N_("What you sent is too large.")),
+    429: (N_("Too many attempts"), N_("Too many failed sign-in attempts. Wait a few minutes and try again.")),
     500: (N_("Something went wrong"), N_("The request could not be completed. Nothing was saved.")),
 }
 

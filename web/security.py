@@ -58,8 +58,9 @@ def _secure_headers(response: Response) -> Response:
 
 
 def safe_next(target: str | None, fallback: str) -> str:
-    """A redirect target only within this site (no scheme, no host, no `//`)."""
-    if not target:
+    """A redirect target only within this site (no scheme, no host, no `//`, no control characters:
+    a CR/LF would split the Location header)."""
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

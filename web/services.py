@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Database, Engine
+from engine.sessions import SessionStore
 from workflows.directory import Directory, demo_directory
 from workflows.service import build_engine
 
@@ -24,6 +25,7 @@ class Services:
     database: Database
     engine: Engine
     directory: Directory
+    sessions: SessionStore
 
 
 def default_engine(database: Database) -> Engine:
@@ -35,4 +37,4 @@ def build_services(config: Mapping[str, Any]) -> Services:
     factory: EngineFactory = config.get("ENGINE_FACTORY") or default_engine
     engine = factory(database)
     directory = config.get("DIRECTORY") or getattr(engine.resolver, "directory", None) or demo_directory()
-    return Services(database, engine, directory)
+    return Services(database, engine, directory, SessionStore(database, config["PERMANENT_SESSION_LIFETIME"]))

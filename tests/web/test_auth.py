@@ -91,7 +91,7 @@ def test_language_switch_keeps_the_page_and_survives_sign_in(browser: Browser) -
 
 
 def test_health_and_unknown_pages(browser: Browser) -> None:
-    assert browser.get("/healthz").get_json() == {"status": "ok"}
+    assert browser.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     response = browser.get("/no/such/page")
     assert response.status_code == 404
     assert "Sivua ei löydy" in response.get_data(as_text=True)

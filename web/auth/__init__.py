@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from web import limits
 from web.access import Viewer, viewer_for
 from web.i18n import LANGUAGES
 from web.security import safe_next
@@ -28,10 +29,23 @@ def _dummy_hash() -> str:
 
 
 def load_viewer() -> None:
+    """The signed-in user, if their server-side session is still live (not signed out, revoked or expired)."""
     username = session.get("user")
-    g.viewer = viewer_for(services().directory, username) if isinstance(username, str) else None
-    if username and g.viewer is None:  # the user was removed from the directory
-        session.pop("user", None)
+    g.viewer = None
+    if not isinstance(username, str):
+        return
+    token = session.get("sid")
+    if isinstance(token, str) and services().sessions.user(token) == username:
+        g.viewer = viewer_for(services().directory, username)
+    if g.viewer is None:  # ended on the server, or the user was removed from the directory
+        _end_session()
+
+
+def _end_session() -> None:
+    language = session.get("language")
+    session.clear()
+    if language in LANGUAGES:
+        session["language"] = language
 
 
 SESSION_ONLY_ENDPOINTS = frozenset({"auth.login", "auth.logout", "auth.language"})
@@ -63,6 +77,8 @@ def login_required(view: View) -> View:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.per_address
+@limits.per_user
 def login() -> Any:
     next_url = safe_next(request.values.get("next"), url_for("inbox.index"))
     if request.method == "GET":
@@ -83,6 +99,7 @@ def login() -> Any:
     session.clear()  # a new session for the signed-in user: no fixation
     session.permanent = True
     session["user"] = user.username
+    session["sid"] = services().sessions.create(user.username)
     if language in LANGUAGES:
         session["language"] = language
     flash(_("Welcome, %(name)s.", name=user.name), "info")
@@ -91,10 +108,10 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    language = session.get("language")
-    session.clear()
-    if language in LANGUAGES:
-        session["language"] = language
+    token = session.get("sid")
+    if isinstance(token, str):
+        services().sessions.revoke(token)  # a copy of the cookie kept elsewhere no longer signs anyone in
+    _end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

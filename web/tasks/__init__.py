@@ -24,8 +24,9 @@ bp = Blueprint("tasks", __name__, template_folder="templates")
 
 
 def _visible_task(task_id: str, viewer: Viewer) -> TaskView:
-    """The open task, or 404 when it does not exist or belongs to someone the viewer may not see."""
-    task = services().engine.task(task_id)
+    """The open task, or 404 when it does not exist or belongs to someone the viewer may not see.
+    A task that is no longer open is told (409) only to those who could have done it (the engine checks)."""
+    task = services().engine.task(task_id, None if viewer.auditor else viewer.username)
     if not may_see_task(viewer, task, services().engine.resolver):
         abort(404)
     return task
