@@ -20,6 +20,9 @@ NS = {
 FIELD_TYPES = frozenset({"string", "long", "double", "boolean", "date", "enum"})
 CONSTRAINTS = frozenset({"required", "min", "max", "minlength", "maxlength", "readonly"})
 EXPRESSION_PROPERTIES = frozenset({"dueDate"})
+# SpiffWorkflow parses a process by recursing from element to element: a longer path than this
+# would end in a RecursionError (at about 490). Longer processes are split into call activities.
+MAX_PATH_LENGTH = 300
 
 
 def _ancestor_ids(element: Any) -> list[str]:
@@ -73,6 +76,8 @@ def check_document(file: str, tree: Any, roles: Collection[str] | None = None) -
     for prop in x("//camunda:properties/camunda:property[@name]"):
         if prop.get("name") in EXPRESSION_PROPERTIES:
             problems += _check_code(file, prop, prop.get("value"), "eval", f"property {prop.get('name')}")
+    for process in x("//bpmn:process"):
+        problems += _path_length_problems(file, process)
     for task in x("//bpmn:businessRuleTask"):
         if not task.get(f"{{{NS['camunda']}}}decisionRef"):
             problems.append(_problem(file, task, "business rule task has no camunda:decisionRef"))
@@ -94,3 +99,26 @@ def check_document(file: str, tree: Any, roles: Collection[str] | None = None) -
                     problems.append(_problem(file, constraint, f"constraint {name} of {field.get('id')!r} "
                                                                f"needs a number, not {config!r}"))
     return problems
+
+
+def _path_length_problems(file: str, process: Any) -> list[Problem]:
+    """The deepest element a depth-first walk from the start events reaches, as SpiffWorkflow's parser
+    walks; measured without recursion so that a very long diagram gets this message, not a crash."""
+    nodes = {e.get("id"): e for e in process.iter() if e.get("id")}
+    outgoing: dict[str, list[str]] = {}
+    for flow in process.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+        outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow.get("targetRef") or "")
+    seen: set[str] = set()
+    for start in process.iterchildren(f"{{{NS['bpmn']}}}startEvent"):
+        stack = [(start.get("id") or "", 1)]
+        while stack:
+            node, depth = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if depth > MAX_PATH_LENGTH:
+                where = nodes.get(node, process)
+                return [_problem(file, where, f"a path of more than {MAX_PATH_LENGTH} elements follows the start "
+                                              "event: split the process into call activities")]
+            stack.extend((target, depth + 1) for target in outgoing.get(node, ()))
+    return []

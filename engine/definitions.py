@@ -140,6 +140,8 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
             trees[f.name] = etree.fromstring(f.content, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as error:
             problems.append(Problem(f.name, error.lineno, None, f"malformed XML: {error.msg}"))
+            continue
+        problems += _entity_problems(f.name, trees[f.name])
     if problems:
         raise DefinitionError(problems)
 
@@ -147,7 +149,12 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
     for name, tree in trees.items():
         if name.endswith(BPMN_SUFFIX):
             validator.preprocess(tree)
-            if not validator.validator.validate(tree):
+            try:
+                valid = validator.validator.validate(tree)
+            except etree.XMLSchemaValidateError as error:  # libxml2 gives up on some inputs: a problem, not a crash
+                problems.append(Problem(name, None, None, f"XML schema validation failed: {error}"))
+                continue
+            if not valid:
                 for entry in validator.validator.error_log:
                     problems.append(Problem(name, entry.line, _id_at_line(tree, entry.line),
                                             f"XML schema: {entry.message}"))
@@ -199,6 +206,19 @@ def _start_form(trees: dict[str, Any], process_id: str) -> tuple[FormField, ...]
             if form:
                 return form
     return ()
+
+
+def _entity_problems(file: str, tree: Any) -> list[Problem]:
+    """A DOCTYPE or an entity reference is refused: entities are never expanded (no XXE, no billion
+    laughs), and the schema validator cannot handle an unexpanded one."""
+    problems = []
+    if tree.getroottree().docinfo.internalDTD is not None:
+        problems.append(Problem(file, 1, None, "a DOCTYPE (entity declarations) is not allowed in a diagram"))
+    for node in tree.iter(etree.Entity):
+        owner = next((e.get("id") for e in node.iterancestors() if e.get("id")), None)
+        problems.append(Problem(file, node.sourceline or node.getparent().sourceline, owner,
+                                f"the entity reference {node.text} is not allowed: write the text itself"))
+    return problems
 
 
 def spec_file(parser: CamundaParser, process_id: str) -> str:

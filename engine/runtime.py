@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import execution
 from engine.audit import ChainWriter, canonical_json
+from engine.bounds import DEFAULT_LIMITS, SandboxLimits
 from engine.deployments import Deployments
 from engine.determinism import command_seed, deterministic, utc_now
 from engine.errors import (
@@ -77,13 +78,14 @@ class Engine(Deployments, Queries, Replays):
         form_validator: FormValidator | None = None,
         clock: Callable[[], datetime] = utc_now,
         local_timezone: str = "UTC",
+        sandbox_limits: SandboxLimits = DEFAULT_LIMITS,
     ):
         self.db = database
         self.resolver = resolver
         self.form_validator = form_validator
         self.clock = clock
         self.local_timezone = ZoneInfo(local_timezone)  # where a date-only due date ends
-        self.script_engine = make_script_engine(helpers or {})
+        self.script_engine = make_script_engine(helpers or {}, sandbox_limits)
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""

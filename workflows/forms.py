@@ -18,10 +18,18 @@ from marshmallow import fields as ma
 from engine import FormField, FormInvalid
 
 
+# A text field without its own `maxlength` constraint takes at most this many characters: every
+# answer is kept in the workflow state and the audit log for good, so no field is unlimited.
+# A field that needs more says so in the diagram (camunda:constraint name="maxlength").
+DEFAULT_MAX_LENGTH = 10_000
+
+
+def max_length(field: FormField) -> int:
+    return field.max_length if field.max_length is not None else DEFAULT_MAX_LENGTH
+
+
 def _length(field: FormField) -> list[validate.Validator]:
-    if field.min_length is None and field.max_length is None:
-        return []
-    return [validate.Length(min=field.min_length, max=field.max_length)]
+    return [validate.Length(min=field.min_length, max=max_length(field))]
 
 
 def _range(field: FormField) -> list[validate.Validator]:

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine import FormField
 from web.i18n import localized
+from workflows.forms import max_length
 
 TRUE = "true"
 FALSE = "false"
@@ -138,7 +139,7 @@ def explain(form_field: FormField, message: str) -> str:
             return _("Enter a number of at least %(low)s.", low=low)
         return _("Enter a number of at most %(high)s.", high=high)
     if message.startswith(("Shorter than", "Longer than", "Length must")):
-        shortest, longest = form_field.min_length, form_field.max_length
+        shortest, longest = form_field.min_length, max_length(form_field)
         if shortest and longest:
             return _("Enter %(low)d to %(high)d characters.", low=shortest, high=longest)
         if longest:

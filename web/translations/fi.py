@@ -39,6 +39,14 @@ FI: dict[str, str | tuple[str, str]] = {
     "This address does not accept that kind of request.": "Tämä osoite ei hyväksy tällaista pyyntöä.",
     "Too large": "Liian suuri",
     "What you sent is too large.": "Lähettämäsi tieto on liian suuri.",
+    "Too many attempts": "Liian monta yritystä",
+    "Too many failed sign-in attempts. Wait a few minutes and try again.":
+        "Liian monta epäonnistunutta kirjautumisyritystä. Odota muutama minuutti ja yritä uudelleen.",
+    "Stored data failed its check": "Tallennetut tiedot eivät läpäisseet tarkistusta",
+    "This procurement's stored state does not match its audit record, so nothing can be done to it until an "
+    "administrator has checked it. Nothing was saved.":
+        "Hankinnan tallennettu tila ei vastaa sen tarkastuslokia, joten sille ei voi tehdä mitään ennen kuin "
+        "ylläpitäjä on tarkistanut sen. Mitään ei tallennettu.",
     "The request could not be completed. Nothing was saved.": "Pyyntöä ei voitu suorittaa. Mitään ei tallennettu.",
     "Error code %(status)s": "Virhekoodi %(status)s",
     "Back to the inbox": "Takaisin saapuneisiin tehtäviin",
