@@ -79,6 +79,9 @@ def _guard(action: Callable[[], Any]) -> Any:
         task_spec = getattr(error, "task_spec", None)
         element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
         message = str(error.args[0] if error.args else error)
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, ScriptRejected) and str(cause) not in message:  # spiff's expression errors omit it
+            raise ScriptFailed(element, f"{message}: {cause}", str(cause)) from None
         kind = getattr(error, "error_type", None)  # the class of what the script raised, prefixed by spiff
         reason = message.removeprefix(f"{kind}:").strip() if kind else None
         raise ScriptFailed(element, message, reason) from None

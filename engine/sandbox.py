@@ -223,7 +223,7 @@ class _Child:
         os.close(from_child)
         self.pid, self.requests, self.answers = pid, from_parent, to_parent
         _PARENT_ENDS.update((from_parent, to_parent))
-        self._finalizer = weakref.finalize(self, _close, pid, from_parent, to_parent)
+        self._finalizer = weakref.finalize(self, _close, os.getpid(), pid, from_parent, to_parent)
 
     def call(self, request: tuple[Any, ...], limits: SandboxLimits) -> tuple[str, Any]:
         _send(self.requests, request)
@@ -239,7 +239,9 @@ class _Child:
 _PARENT_ENDS: set[int] = set()  # this process's ends of every child's pipes
 
 
-def _close(pid: int, *fds: int) -> None:
+def _close(owner: int, pid: int, *fds: int) -> None:
+    if os.getpid() != owner:
+        return  # a copy of this object in another child, collected there: not that child's to end
     for fd in fds:
         _PARENT_ENDS.discard(fd)
         with suppress(OSError):

@@ -17,7 +17,6 @@ from marshmallow import fields as ma
 
 from engine import FormField, FormInvalid
 
-
 # A text field without its own `maxlength` constraint takes at most this many characters: every
 # answer is kept in the workflow state and the audit log for good, so no field is unlimited.
 # A field that needs more says so in the diagram (camunda:constraint name="maxlength").
