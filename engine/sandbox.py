@@ -19,6 +19,7 @@ Resources (engine.bounds.SandboxLimits, all configurable):
 from __future__ import annotations
 
 import ast
+import copy
 import io
 import os
 import pickle
@@ -57,6 +58,7 @@ from engine.bounds import (
     bounded_method,
     constant_problem,
 )
+from engine.camunda import juel
 from engine.determinism import clock_at, current_time
 
 _EXTRA_BUILTINS: dict[str, Any] = {
@@ -136,6 +138,8 @@ def needs_isolation(source: str, mode: Literal["exec", "eval"]) -> bool:
 
 def check_source(source: str, mode: Literal["exec", "eval"], limits: SandboxLimits = DEFAULT_LIMITS) -> str | None:
     """The reason a script ('exec') or expression ('eval') would be refused, or None."""
+    if mode == "eval" and juel.is_juel(source):  # Camunda 7's `${...}`: parsed, never compiled
+        return juel.check(source)
     try:
         compile_sandboxed(source, mode)
     except ScriptRejected as error:
@@ -274,8 +278,10 @@ def _serve(requests: int, answers: int, work: Callable[[str, str, dict[str, Any]
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, helpers: Mapping[str, Callable[..., Any]], time_limit: float | None = None,
-                 limits: SandboxLimits = DEFAULT_LIMITS):
+                 limits: SandboxLimits = DEFAULT_LIMITS,
+                 service_handlers: Mapping[str, Callable[..., Any]] | None = None):
         super().__init__()
+        self.service_handlers = dict(service_handlers or {})
         if time_limit is not None:
             limits = SandboxLimits(**{**limits.__dict__, "time_seconds": time_limit})
         self.limits = limits
@@ -344,6 +350,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptRejected(f"the script was stopped: {error}") from None
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        if juel.is_juel(expression):
+            return juel.evaluate(expression, {**(external_context or {}), **context})
         return self._run(expression, "eval", context, external_context)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
@@ -355,7 +363,16 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise ScriptRejected("service tasks are not supported")
 
+    def has_handler(self, name: str | None) -> bool:
+        return name is not None and name in self.service_handlers
+
+    def call_handler(self, name: str, data: Mapping[str, Any]) -> Any:
+        """A registered service handler (trusted Python of the deployment) on a copy of the task's data."""
+        return self.service_handlers[name](copy.deepcopy(dict(data)))
+
 
 def make_script_engine(helpers: Mapping[str, Callable[..., Any]],
+                       service_handlers: Mapping[str, Callable[..., Any]] | None = None,
                        limits: SandboxLimits = DEFAULT_LIMITS) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits=limits))
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers, limits=limits,
+                                                             service_handlers=service_handlers))
