@@ -9,6 +9,8 @@
 | PAGE_SIZE | | 20 rows per page |
 | ENGINE_FACTORY | | `web.services.default_engine` (database → engine.Engine) |
 | DIRECTORY | | the directory the engine's resolver uses, else the demo directory |
+| RATELIMIT_STORAGE_URI | RATELIMIT_STORAGE_URI | `memory://` (per process; share one, e.g. redis, across processes) |
+| SIGN_IN_LIMIT_PER_USER, SIGN_IN_LIMIT_PER_ADDRESS | | failed sign-ins allowed (web/limits.py) |
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "BPMN_DIR", "SESSION_COOKIE_SECURE")
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "BPMN_DIR", "SESSION_COOKIE_SECURE", "RATELIMIT_STORAGE_URI")
 
 
 def settings(instance_path: str, override: Mapping[str, Any] | None = None) -> dict[str, Any]:

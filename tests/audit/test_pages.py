@@ -42,6 +42,7 @@ def procurement(app: Flask) -> str:
 def sign_in(client: FlaskClient, username: str) -> None:
     with client.session_transaction() as session:
         session["user"] = username
+        session["sid"] = client.application.extensions["allianssi"].sessions.create(username)  # a live session
         session["csrf_token"] = "t"
         session["language"] = "en"  # these tests read the English texts; Finnish is checked below
 
@@ -88,6 +89,7 @@ def test_audit_pages_are_finnish_by_default(app: Flask, procurement: str) -> Non
     client = app.test_client()
     with client.session_transaction() as session:
         session["user"] = "auditor"
+        session["sid"] = client.application.extensions["allianssi"].sessions.create("auditor")
     page = client.get(f"/audit/{procurement}/verify").get_data(as_text=True)
     assert '<html lang="fi">' in page and "Tiivisteketju on ehjä" in page and "Ketjun pää" in page
 

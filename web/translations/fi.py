@@ -267,6 +267,7 @@ FI: dict[str, str | tuple[str, str]] = {
 
 # The auditor pages' texts (web/audit).
 AUDIT_FI: dict[str, str | tuple[str, str]] = {
+    "Stored data disagrees with the chain or the state": "Tallennetut tiedot eivät vastaa ketjua tai tilaa",
     "Replay check": "Toistotarkistus",
     "Chain verification": "Ketjun tarkistus",
     "Equal treatment": "Tasapuolinen kohtelu",
