@@ -26,7 +26,8 @@ from workflows.forms import validate_form  # noqa: E402
 
 def per_call(calls: int) -> None:
     data = {"reviews": [{"reviewer": f"r{i}", "approve": True} for i in range(5)], "amount": 1200}
-    for label, limits in (("in process (line tracer)", SandboxLimits(isolate=False)), ("limited child", SandboxLimits())):
+    for label, limits in (("in process (line tracer)", SandboxLimits(isolate=False)),
+                          ("limited child", SandboxLimits())):
         environment = SandboxEnvironment({}, limits=limits)
         environment.execute("approved = all(r.get('approve') for r in reviews)", dict(data))  # warm: fork, compile
         started = time.perf_counter()
