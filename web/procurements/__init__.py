@@ -12,9 +12,10 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
+from web.facts import for_page
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
-from web.names import element_title, procurement_title
+from web.names import element_title, organisation_names, procurement_title
 from web.procurements import overview
 from web.state import services
 
@@ -103,7 +104,8 @@ def show(instance_id: str) -> Any:
                                            access.participants(instance, wired.directory)) if full else [],
         role_names=overview.role_names,
         history=overview.history_rows(events, model, labels, every_step=every_step),
-        every_step=every_step, now=now)
+        facts=for_page(model.properties, instance.data, model, organisation_names()) if full else [],
+        outcome=overview.outcome(instance, model), every_step=every_step, now=now)
 
 
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp

@@ -197,3 +197,13 @@ def diagrams(model: ProcessModel, states: Mapping[str, str]) -> list[DrawnDiagra
 
 def _drawn(element_id: str, svg: str) -> bool:
     return f'data-element-id="{element_id}"' in svg
+
+
+def outcome(instance: InstanceView, model: ProcessModel) -> str:
+    """How a finished procurement ended: the name of the end event its main process reached."""
+    if instance.status != "completed":
+        return ""
+    main_file = model.elements[model.process_id].file if model.process_id in model.elements else None
+    reached = [element_title(model, e.id, e.name) for e in model.elements.values()
+               if e.kind == "endEvent" and e.file == main_file and instance.element_states.get(e.id) == "completed"]
+    return ", ".join(reached)

@@ -13,8 +13,9 @@ from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
 from web.definitions import process_model
 from web.errors import reason, status_of
+from web.facts import for_page
 from web.i18n import days_left, localized
-from web.names import element_title, procurement_title, user_name
+from web.names import element_title, organisation_names, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
 from web.tasks.forms import field_views, submitted
@@ -59,6 +60,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
         colleagues=colleagues(viewer, task) if can_act else [],
         claimed_by_other=task.claimed_by not in (None, viewer.username),
         claimed_by_name=user_name(task.claimed_by), problem=problem,
+        facts=for_page(task.properties, task.data, model, organisation_names()),
         error_count=sum(1 for f in fields if f.errors)), status
 
 
