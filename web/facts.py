@@ -20,7 +20,7 @@ from typing import Any
 
 from web.definitions import ProcessModel
 from web.formats import show_value
-from web.i18n import localized
+from web.i18n import english, localized
 
 MISSING = object()
 _SPLIT = re.compile(r"\.(?![^\[]*\])")  # dots outside brackets
@@ -123,8 +123,14 @@ def shown(properties: Mapping[str, str], data: Mapping[str, Any], labels: Mappin
 
 
 def field_labels(model: ProcessModel) -> dict[str, str]:
-    """Data key → the label of the form field that asks for it, in the viewer's language."""
+    """Data key → the label of the form field that asks for it, in the viewer's language; data a script
+    computes is labelled on the process: `label.<key>` (Finnish) and `label_en.<key>` properties."""
     labels: dict[str, str] = {}
+    in_english = english()
+    for name, value in model.properties.items():
+        if name.startswith("label.") and value:
+            key = name.removeprefix("label.")
+            labels[key] = (model.properties.get(f"label_en.{key}") or value) if in_english else value
     for form_field in [*model.start_form, *(f for e in model.elements.values() for f in e.form)]:
         labels.setdefault(form_field.id, localized(form_field.properties, "label", form_field.label))
     return labels

@@ -52,3 +52,11 @@ def show_value(value: Any, unit: str | None = None, organisations: Mapping[str, 
     if isinstance(value, Mapping):
         return "; ".join(f"{k}: {show_value(v, unit, organisations)}" for k, v in value.items())
     return str(value)
+
+
+_DATE_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T[0-9:.+-]+)?\b")
+
+
+def dates_in_text(text: str) -> str:
+    """A message's ISO dates ("2026-03-17") as the viewer writes them (17.3.2026 / 17 Mar 2026)."""
+    return _DATE_IN_TEXT.sub(lambda m: show_date(m.group(1)), text)

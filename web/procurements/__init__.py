@@ -12,7 +12,8 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
-from web.facts import for_page
+from web.facts import field_units, for_page
+from web.formats import show_value
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
 from web.names import element_title, organisation_names, procurement_title
@@ -47,8 +48,9 @@ def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel
     if access.full_view(viewer):
         moments += [t.due_at for t in instance.timers]
     upcoming = min(moments) if moments else None
+    counting = upcoming is not None and instance.status == "running"
     return ListRow(instance, procurement_title(instance, model), sorted({t.phase for t in tasks if t.phase}),
-                   upcoming, days_left(upcoming, now) if upcoming else None)
+                   upcoming if counting else None, days_left(upcoming, now) if counting and upcoming else None)
 
 
 @bp.get("/")
@@ -98,12 +100,14 @@ def show(instance_id: str) -> Any:
         "procurements/show.html", instance=instance, model=model, full=full,
         title=procurement_title(instance, model),
         tasks=[(t, element_title(model, t.element_id, t.name), t.id in mine) for t in tasks],
-        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels),
+        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels,
+                                    running=instance.status == "running"),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
                                            access.participants(instance, wired.directory)) if full else [],
         role_names=overview.role_names,
-        history=overview.history_rows(events, model, labels, every_step=every_step),
+        history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
+                                      text=lambda v, unit: show_value(v, unit, organisation_names())),
         facts=for_page(model.properties, instance.data, model, organisation_names()) if full else [],
         outcome=overview.outcome(instance, model), every_step=every_step, now=now)
 

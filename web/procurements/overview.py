@@ -3,15 +3,16 @@ participants, history and the diagrams. Each function takes what the viewer may 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from engine import AuditEvent, InstanceView, TaskView
+from web import facts
 from web.definitions import ProcessModel
 from web.diagram import DiagramError, draw
-from web.i18n import days_left, deadline_date, in_language, localized, role_label, state_words
+from web.i18n import days_left, deadline_date, in_language, localized, role_label, state_words, zone
 from web.names import element_title
 from workflows.directory import Directory
 
@@ -24,20 +25,20 @@ class Deadline:
     at: datetime
     label: str
     kind: str  # task | timer | data
-    days_left: int
+    days_left: int | None  # None once the procurement has ended: nothing counts down
     task_id: str | None = None
 
     @property
     def past(self) -> bool:
-        return self.days_left < 0
+        return self.days_left is not None and self.days_left < 0
 
 
 def _as_moment(value: Any) -> datetime | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+        if len(value) == 10:  # a date alone ends that day here, not in UTC (31.12. must not show as 1.1.)
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), zone()).astimezone(UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
@@ -57,8 +58,9 @@ def data_deadlines(data: Mapping[str, Any], labels: Mapping[str, str]) -> list[t
 
 
 def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: ProcessModel, now: datetime,
-             field_labels: Mapping[str, str]) -> list[Deadline]:
-    """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates."""
+             field_labels: Mapping[str, str], running: bool = True) -> list[Deadline]:
+    """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates.
+    Once the procurement has ended nothing counts down (days_left None)."""
     items = [Deadline(t.due_at, element_title(model, t.element_id, t.name), "task", days_left(t.due_at, now), t.id)
              for t in tasks if t.due_at]
     if instance is not None:
@@ -68,16 +70,14 @@ def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: Pr
         for _key, moment, label in data_deadlines(instance.data, field_labels):
             if (deadline_date(moment), label) not in seen:
                 items.append(Deadline(moment, label, "data", days_left(moment, now)))
+    if not running:
+        items = [Deadline(d.at, d.label, d.kind, None, d.task_id) for d in items]
     return sorted(items, key=lambda d: (d.at, d.label))
 
 
 def field_labels(model: ProcessModel) -> dict[str, str]:
-    """Data key → the label of the form field that asks for it, in the viewer's language."""
-    labels: dict[str, str] = {}
-    for element in model.elements.values():
-        for form_field in element.form:
-            labels.setdefault(form_field.id, localized(form_field.properties, "label", form_field.label))
-    return labels
+    """Data key → its label in the viewer's language (web.facts.field_labels)."""
+    return facts.field_labels(model)
 
 
 @dataclass
@@ -118,7 +118,12 @@ SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
 def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapping[str, str],
-                 every_step: bool = False, with_data: bool = True) -> list[HistoryRow]:
+                 every_step: bool = False, with_data: bool = True,
+                 text: Callable[[Any, str | None], str] | None = None,
+                 units: Mapping[str, str] | None = None) -> list[HistoryRow]:
+    """The history as rows; `text(value, unit)` formats each value (numbers and dates in the locale)."""
+    text = text or (lambda value, _unit: _plain(value))
+    units = units or {}
     rows = []
     for event in events:
         payload = event.payload
@@ -133,7 +138,7 @@ def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapp
             raw = payload.get("data") if event.type in ("task_completed", "instance_started") else \
                 payload.get("payload") if event.type == "message_received" else None
             if isinstance(raw, Mapping):
-                data = [(labels.get(k, k), _plain(v)) for k, v in raw.items()]
+                data = [(labels.get(k, k), text(v, units.get(k))) for k, v in raw.items()]
         rows.append(HistoryRow(event, step, data))
     return rows
 

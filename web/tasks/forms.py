@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from engine import FormField
-from web.i18n import localized
+from web.formats import dates_in_text
+from web.i18n import in_language, localized
 
 TRUE = "true"
 FALSE = "false"
@@ -146,4 +147,4 @@ def explain(form_field: FormField, message: str) -> str:
         return _("Enter at least %(low)d characters.", low=shortest or 0)
     if message == "Not a valid string.":
         return _("Enter text.")
-    return message
+    return dates_in_text(in_language(message))

@@ -2,6 +2,9 @@
 catalogues (messages.pot, fi and en .po) and compiles the .mo files that ship with the package."""
 
 FI: dict[str, str | tuple[str, str]] = {
+    # the facts beside a decision, the procurement's events and recovery (issue 11)
+    "What this decision is about": "Mitä päätös koskee",
+    "Key facts": "Keskeiset tiedot",
     # errors
     "This task is already done": "Tehtävä on jo tehty",
     "Someone has already completed this task, or it is no longer open. Nothing you entered was saved. "
