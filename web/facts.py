@@ -24,7 +24,8 @@ from web.i18n import english, localized
 
 MISSING = object()
 _SPLIT = re.compile(r"\.(?![^\[]*\])")  # dots outside brackets
-_STEP = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<field>[A-Za-z_][A-Za-z0-9_]*)=(?P<ref>[A-Za-z0-9_.]+)\])?$")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_STEP = re.compile(rf"^(?P<key>{_NAME})(?:\[(?P<field>{_NAME})=(?P<ref>[A-Za-z0-9_.]+)\])?$")
 
 
 class ShowError(ValueError):
@@ -115,8 +116,8 @@ def shown(properties: Mapping[str, str], data: Mapping[str, Any], labels: Mappin
             keys: list[str] = []
             for item in fact.value:
                 keys += [k for k in item if k not in keys]
-            drawn.append(ShownFact(fact.label, "table", Table(
-                [key_label(k) for k in keys], [[text(item.get(k), units.get(k)) for k in keys] for item in fact.value])))
+            rows = [[text(item.get(k), units.get(k)) for k in keys] for item in fact.value]
+            drawn.append(ShownFact(fact.label, "table", Table([key_label(k) for k in keys], rows)))
         else:
             drawn.append(ShownFact(fact.label, "text", text(fact.value, units.get(key))))
     return drawn

@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flask import session
+
 from tests.web.conftest import DEMO_PASSWORD, AllianceSite, Browser, alliance_app
 from tests.workflows import scenario as s
 from tests.workflows.driver import Clock as DriverClock
 from tests.workflows.driver import Procurement
+from web.definitions import process_model
 from web.facts import field_labels
 from web.formats import dates_in_text, show_value
-from web.i18n import show_date
+from web.i18n import show_date, show_deadline
 from web.procurements.overview import data_deadlines
 from workflows.directory import demo_directory
 
@@ -37,7 +40,6 @@ def test_values_in_both_locales(alliance: AllianceSite) -> None:
     for language, euros, number, day in (("fi", "330 000,00 €", "330 000", "31.12.2026"),
                                          ("en", "€330,000.00", "330,000", "31 Dec 2026")):
         with app.test_request_context():
-            from flask import session
             session["language"] = language
             assert show_value(330000.0, "EUR").replace("\xa0", " ") == euros
             assert show_value(330000.0).replace("\xa0", " ").replace("\u202f", " ") == number  # not "330000.0"
@@ -45,7 +47,6 @@ def test_values_in_both_locales(alliance: AllianceSite) -> None:
             assert dates_in_text("määräaika 2026-12-31 / deadline 2026-12-31") == f"määräaika {day} / deadline {day}"
             # a date-only deadline in the data ends that day here: never shown as 1.1.2027
             [(_key, moment, _label)] = data_deadlines({"offer_deadline": "2026-12-31"}, {})
-            from web.i18n import show_deadline
             assert show_deadline(moment) == day
 
 
@@ -81,8 +82,6 @@ def test_pages_in_finnish_and_english(tmp_path: Path) -> None:
     assert "Alliance procurement" in page and "Allianssihankinta" not in page
 
     with app.test_request_context():
-        from flask import session
-        from web.definitions import process_model
         model = process_model(site.engine, "alliance_procurement", 1)
         assert field_labels(model)["award_notice_due"] == "Jälki-ilmoituksen määräpäivä"  # not English on fi
     with app.test_request_context():

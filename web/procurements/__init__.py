@@ -109,7 +109,9 @@ def show(instance_id: str) -> Any:
         history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
                                       text=lambda v, unit: show_value(v, unit, organisation_names())),
         facts=for_page(model.properties, instance.data, model, organisation_names()) if full else [],
-        outcome=overview.outcome(instance, model), every_step=every_step, now=now)
+        outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
+        every_step=every_step, now=now)
 
 
+from web.procurements import events as events_module  # noqa: E402 - registers the event views on bp
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp

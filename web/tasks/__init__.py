@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
+from web.choices import field_choices
 from web.definitions import process_model
 from web.errors import reason, status_of
 from web.facts import for_page
@@ -18,7 +19,7 @@ from web.i18n import days_left, localized
 from web.names import element_title, organisation_names, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
-from web.tasks.forms import field_views, submitted
+from web.tasks.forms import field_views, outside_choices, submitted
 from workflows.forms import validate_form
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
@@ -49,7 +50,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
     instance = engine.instance(task.instance_id)
     model = process_model(engine, instance.process_id, instance.definition_version)
     can_act = may_act_on_task(viewer, task, engine.resolver)
-    fields = field_views(task.form, values, errors)
+    fields = field_views(task.form, values, errors, field_choices(task.form, task.data, instance.participants))
     now = engine.clock()
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
@@ -85,6 +86,10 @@ def complete(task_id: str) -> Any:
     if not may_act_on_task(viewer, task, engine.resolver):
         abort(403)
     data, shown = submitted(task.form, request.form)
+    wrong = outside_choices(task.form, data, field_choices(
+        task.form, task.data, engine.instance(task.instance_id).participants))
+    if wrong:  # an organisation not among the choices is refused at its field, before the engine
+        return _render(task, viewer, shown, wrong, status=422)
     try:
         clean = validate_form(task.form, data)
         engine.complete_task(task_id, viewer.username, clean)

@@ -5,6 +5,12 @@ FI: dict[str, str | tuple[str, str]] = {
     # the facts beside a decision, the procurement's events and recovery (issue 11)
     "What this decision is about": "Mitä päätös koskee",
     "Key facts": "Keskeiset tiedot",
+    "Events the procurement is waiting for": "Tapahtumat, joita hankinta odottaa",
+    "Record the event": "Kirjaa tapahtuma",
+    "Record what has happened outside the system; the procurement continues from it.":
+        "Kirjaa, mitä järjestelmän ulkopuolella on tapahtunut; hankinta jatkuu siitä.",
+    "Record: %(event)s": "Kirjaa: %(event)s",
+    "Recorded: %(event)s.": "Kirjattu: %(event)s.",
     # errors
     "This task is already done": "Tehtävä on jo tehty",
     "Someone has already completed this task, or it is no longer open. Nothing you entered was saved. "
