@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.definitions import CompiledProcess
     from engine.storage import Database
 
-STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "reset"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ class Replays:
                         execution.fire_timers(workflow)
                     elif op == "cancel":
                         execution.cancel(workflow)
+                    elif op == "reset":
+                        execution.reset_to(workflow, payload["task_id"])
                     state = execution.dump_workflow(workflow)
                 # Continue from the stored form, as the live command did: deserializing is part of the state.
                 workflow = execution.load_workflow(state, self.script_engine)

@@ -51,6 +51,7 @@ from engine.types import (
     AssignmentResolver,
     FormValidator,
     InstanceView,
+    TaskView,
 )
 
 RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
@@ -168,11 +169,46 @@ class Engine(Deployments, Queries, Replays):
                                                      "element_id": task.element_id, "to": to_user})
         return self._command(self._instance_of_task(task_id), actor, act)
 
-    def cancel(self, instance_id: str, actor: str, reason: str) -> InstanceView:
+    def cancel(self, instance_id: str, actor: str, reason: str, role: str | None = None) -> InstanceView:
+        """Cancel a running instance for a reason. With `role`, only its holders in this instance may."""
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            self._require_role(actor, role, execution.view_data(workflow))
             execution.cancel(workflow)
             return _Step("instance_cancelled", None, {"op": "cancel", "reason": reason})
         return self._command(instance_id, actor, act)
+
+    def return_to(self, instance_id: str, task_id: str, actor: str, reason: str,
+                  role: str | None = None) -> InstanceView:
+        """Return a running instance to one of its completed human tasks (a step done by mistake): the task
+        is open again and every later step is undone. With `role`, only its holders in this instance may."""
+        if not reason.strip():
+            raise NotAllowed("a reason is required")
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            self._require_role(actor, role, execution.view_data(workflow))
+            element_id = execution.reset_to(workflow, task_id)
+            return _Step("instance_reset", task_id, {"op": "reset", "task_id": task_id, "element_id": element_id,
+                                                     "reason": reason})
+        return self._command(instance_id, actor, act)
+
+    def completed_steps(self, instance_id: str) -> list[TaskView]:
+        """The completed human tasks one may return to, oldest first (read only)."""
+        with self.db.read() as session:
+            row = session.get(Instance, instance_id)
+            if row is None:
+                raise InstanceNotFound(f"no instance {instance_id}")
+            workflow = execution.load_workflow(row.state, self.script_engine)
+            business_key, process_id, created = row.business_key, row.process_id, row.updated_at
+        return [TaskView(id=str(t.id), instance_id=instance_id, process_id=process_id, business_key=business_key,
+                         element_id=str(t.task_spec.bpmn_id), name=str(t.task_spec.bpmn_name or t.task_spec.bpmn_id),
+                         lane=t.task_spec.lane, role=None, organisations=(), claimed_by=None, due_at=None,
+                         phase=(getattr(t.task_spec, "extensions", {}) or {}).get("phase"), created_at=created,
+                         properties=dict(getattr(t.task_spec, "extensions", {}) or {}), data=dict(t.data))
+                for t in execution.completed_human_tasks(workflow)]
+
+    def _require_role(self, actor: str, role: str | None, data: Mapping[str, Any]) -> None:
+        if role and not self.resolver.may_act(actor, self.resolver.assign(role, data)):
+            raise NotAllowed(f"{actor} may not do this: it belongs to the role {role}")
 
     def deliver_message(self, instance_id: str, name: str, payload: Mapping[str, Any], actor: str) -> InstanceView:
         clean = _plain(payload)
@@ -346,7 +382,7 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
-STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "reset"})
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:

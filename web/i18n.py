@@ -143,6 +143,7 @@ EVENTS = {
     "task_released": N_("Task released"),
     "task_delegated": N_("Task delegated"),
     "instance_cancelled": N_("Procurement cancelled"),
+    "instance_reset": N_("Returned to an earlier step"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
     "element_completed": N_("Step completed"),

@@ -110,8 +110,11 @@ def show(instance_id: str) -> Any:
                                       text=lambda v, unit: show_value(v, unit, organisation_names())),
         facts=for_page(model.properties, instance.data, model, organisation_names()) if full else [],
         outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
+        recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
+            viewer, instance, model) else None,
         every_step=every_step, now=now)
 
 
 from web.procurements import events as events_module  # noqa: E402 - registers the event views on bp
+from web.procurements import recovery as recovery_module  # noqa: E402 - registers the recovery views on bp
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp

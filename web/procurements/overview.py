@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask_babel import gettext
+
 from engine import AuditEvent, InstanceView, TaskView
 from web import facts
 from web.definitions import ProcessModel
@@ -113,7 +115,7 @@ class HistoryRow:
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
-                         "instance_cancelled", "message_received", "timers_fired"})
+                         "instance_cancelled", "instance_reset", "message_received", "timers_fired"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
@@ -139,6 +141,8 @@ def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapp
                 payload.get("payload") if event.type == "message_received" else None
             if isinstance(raw, Mapping):
                 data = [(labels.get(k, k), text(v, units.get(k))) for k, v in raw.items()]
+        if event.type in ("instance_cancelled", "instance_reset") and payload.get("reason"):
+            data = [(gettext("Reason"), str(payload["reason"]))]  # said to every viewer who sees the event
         rows.append(HistoryRow(event, step, data))
     return rows
 

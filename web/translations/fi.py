@@ -11,6 +11,19 @@ FI: dict[str, str | tuple[str, str]] = {
         "Kirjaa, mitä järjestelmän ulkopuolella on tapahtunut; hankinta jatkuu siitä.",
     "Record: %(event)s": "Kirjaa: %(event)s",
     "Recorded: %(event)s.": "Kirjattu: %(event)s.",
+    "Cancel the procurement": "Peru hankinta",
+    "Correct a mistake": "Korjaa virhe",
+    "Give a reason: it is recorded in the procurement's history.": "Anna syy: se kirjataan hankinnan historiaan.",
+    "Reason": "Syy",
+    "Reason for cancelling the procurement": "Hankinnan perumisen syy",
+    "Return to an earlier step": "Palaa aiempaan vaiheeseen",
+    "Return to this step": "Palaa tähän vaiheeseen",
+    "Returned to an earlier step": "Palattu aiempaan vaiheeseen",
+    "The procurement was cancelled.": "Hankinta peruttiin.",
+    "The procurement was returned to the step you chose; the later steps were undone.":
+        "Hankinta palautettiin valitsemaasi vaiheeseen; myöhemmät vaiheet peruttiin.",
+    "The step opens again and every later step is undone. The return and its reason are recorded.":
+        "Vaihe avautuu uudelleen ja kaikki myöhemmät vaiheet perutaan. Paluu ja sen syy kirjataan.",
     # errors
     "This task is already done": "Tehtävä on jo tehty",
     "Someone has already completed this task, or it is no longer open. Nothing you entered was saved. "
