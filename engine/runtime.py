@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from engine.models import (
     AuditRecord,
     DueTimer,
     Instance,
+    InstanceClock,
     InstanceOrganisation,
     OpenTask,
     OpenTaskOrganisation,
@@ -75,6 +76,7 @@ class Engine(Deployments, Queries, Replays):
         form_validator: FormValidator | None = None,
         clock: Callable[[], datetime] = utc_now,
         local_timezone: str = "UTC",
+        demo_clock: bool = False,
     ):
         self.db = database
         self.resolver = resolver
@@ -82,6 +84,7 @@ class Engine(Deployments, Queries, Replays):
         self.clock = clock
         self.local_timezone = ZoneInfo(local_timezone)  # where a date-only due date ends
         self.script_engine = make_script_engine(helpers or {})
+        self.demo_clock = demo_clock  # demonstrations only: an instance's clock can be moved forward
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
@@ -226,30 +229,73 @@ class Engine(Deployments, Queries, Replays):
         return self._command(instance_id, actor, act)
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
-        """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
+        """Fire every timer due by `now` (one command per instance); returns how many instances moved.
+        An instance whose demonstration clock was moved forward is fired on its own clock."""
         now = (now or self._now()).astimezone(timezone.utc)
         with self.db.read() as session:
-            # strictly earlier, as SpiffWorkflow decides whether a timer has fired
-            due = sorted(set(session.execute(select(DueTimer.instance_id).where(DueTimer.due_at < now)).scalars()))
+            offsets = self._offsets(session)
+            if offsets:
+                rows = [(r[0], r[1]) for r in session.execute(select(DueTimer.instance_id, DueTimer.due_at))]
+                due = sorted({i for i, at in rows if at < now + offsets.get(i, _ZERO)})
+            else:  # strictly earlier, as SpiffWorkflow decides whether a timer has fired
+                due = sorted(set(session.execute(select(DueTimer.instance_id).where(DueTimer.due_at < now))
+                                 .scalars()))
         fired = 0
         for instance_id in due:
             def act(session: Session, row: Instance, workflow: Any) -> _Step:
                 execution.fire_timers(workflow)
                 return _Step("timers_fired", None, {"op": "fire_timers"})
             try:
-                self._command(instance_id, actor, act, at=now, require_change=True, skip_locked=True)
+                self._command(instance_id, actor, act, at=now + offsets.get(instance_id, _ZERO),
+                              require_change=True, skip_locked=True)
                 fired += 1
             except Conflict:
                 continue  # another worker holds or already fired it, or it ended meanwhile
         return fired
 
+    # --- a demonstration's clock, per instance ------------------------------------------------
+    def _offsets(self, session: Session) -> dict[str, timedelta]:
+        if not self.demo_clock:
+            return {}
+        return {r.instance_id: timedelta(seconds=r.offset_seconds)
+                for r in session.execute(select(InstanceClock)).scalars()}
+
+    def clock_of(self, instance_id: str) -> datetime:
+        """The time as one instance sees it: the engine's clock, moved forward in a demonstration."""
+        with self.db.read() as session:
+            return self._now() + self._offsets(session).get(instance_id, _ZERO)
+
+    def advance_clock(self, instance_id: str, actor: str) -> datetime:
+        """Demonstrations only: move this instance's clock just past its next due timer and fire it. Its
+        clock never goes back, so its audit times stay in order; no other instance is moved."""
+        if not self.demo_clock:
+            raise NotAllowed("the clock can be moved in a demonstration only")
+        view = self.instance(instance_id)
+        if view.status != RUNNING or not view.timers:
+            raise Conflict("the instance waits for no date")
+        target = min(t.due_at for t in view.timers) + timedelta(seconds=1)
+        with self.db.write() as session:
+            row = session.get(InstanceClock, instance_id)
+            offset = (target - self._now()).total_seconds()
+            if row is None:
+                session.add(InstanceClock(instance_id=instance_id, offset_seconds=max(0.0, offset)))
+            elif offset > row.offset_seconds:
+                row.offset_seconds = offset
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            execution.fire_timers(workflow)
+            return _Step("timers_fired", None, {"op": "fire_timers"})
+        self._command(instance_id, actor, act, require_change=True)
+        return target
+
     # --- the command pipeline ----------------------------------------------------------------
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
                  expected_version: int | None = None, at: datetime | None = None,
                  require_change: bool = False, skip_locked: bool = False) -> InstanceView:
-        at = (at or self._now()).astimezone(timezone.utc)
         with self.db.write() as session:
             row = self._lock(session, instance_id, skip_locked)
+            # an instance's demonstration clock may run ahead of the engine's (never behind its own past)
+            at = (at or self._now() + self._offsets(session).get(instance_id, _ZERO)).astimezone(timezone.utc)
             if expected_version is not None and row.version != expected_version:
                 raise StaleInstance("the procurement has changed since you opened it; reload and try again")
             if row.status != RUNNING:
@@ -382,6 +428,7 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
+_ZERO = timedelta(0)
 STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "reset"})
 
 

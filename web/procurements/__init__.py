@@ -87,7 +87,7 @@ def show(instance_id: str) -> Any:
     if not access.may_see_procurement(viewer, instance, wired.directory):
         abort(404)
     model = process_model(engine, instance.process_id, instance.definition_version)
-    now = engine.clock()
+    now = engine.clock_of(instance.id)
     labels = overview.field_labels(model)
     full = access.full_view(viewer)
     tasks = _visible_tasks(viewer, instance)
@@ -112,7 +112,7 @@ def show(instance_id: str) -> Any:
         outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
         recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
             viewer, instance, model) else None,
-        every_step=every_step, now=now)
+        demo_clock=recovery_module.may_move_clock(viewer, instance), every_step=every_step, now=now)
 
 
 from web.procurements import events as events_module  # noqa: E402 - registers the event views on bp

@@ -13,6 +13,7 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
+from web.i18n import show_datetime
 from web.names import element_title
 from web.procurements import bp
 from web.state import services
@@ -77,4 +78,25 @@ def return_to(instance_id: str) -> Any:
         step = request.form.get("step", "")
         services().engine.return_to(instance.id, step, current_viewer().username, reason, role=role)
         flash(_("The procurement was returned to the step you chose; the later steps were undone."), "success")
+    return redirect(url_for("procurements.show", instance_id=instance.id))
+
+
+def may_move_clock(viewer: access.Viewer, instance: InstanceView) -> bool:
+    """Demo mode only: anyone on the orderer side who may change things moves a procurement's demo clock."""
+    return (services().engine.demo_clock and instance.status == "running" and bool(instance.timers)
+            and access.full_view(viewer) and not viewer.read_only)
+
+
+@bp.post("/<instance_id>/demo-clock")
+@login_required
+def advance_clock(instance_id: str) -> Any:
+    viewer = current_viewer()
+    engine = services().engine
+    instance = engine.instance(instance_id)
+    if not access.may_see_procurement(viewer, instance, services().directory):
+        abort(404)
+    if not may_move_clock(viewer, instance):
+        abort(404 if not engine.demo_clock else 403)
+    moved_to = engine.advance_clock(instance.id, viewer.username)
+    flash(_("The demo clock of this procurement is now %(time)s.", time=show_datetime(moved_to)), "success")
     return redirect(url_for("procurements.show", instance_id=instance.id))

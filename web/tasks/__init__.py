@@ -51,7 +51,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
     model = process_model(engine, instance.process_id, instance.definition_version)
     can_act = may_act_on_task(viewer, task, engine.resolver)
     fields = field_views(task.form, values, errors, field_choices(task.form, task.data, instance.participants))
-    now = engine.clock()
+    now = engine.clock_of(instance.id)
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
         title=element_title(model, task.element_id, task.name),
