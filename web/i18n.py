@@ -212,4 +212,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         language=language, localized=localized, in_language=in_language, phase_label=phase_label,
         role_label=role_label, status_label=status_label, event_label=event_label, show_date=show_date,
-        show_deadline=show_deadline, show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES)
+        show_deadline=show_deadline, show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES,
+        state_words=state_words)

@@ -15,6 +15,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Correct a mistake": "Korjaa virhe",
     "Give a reason: it is recorded in the procurement's history.": "Anna syy: se kirjataan hankinnan historiaan.",
     "Reason": "Syy",
+    "Pages": "Sivut",
     "Demo mode: the time of this procurement is %(time)s.": "Demotila: tämän hankinnan aika on %(time)s.",
     "Move the demo clock to the next date this procurement waits for":
         "Siirrä demokello seuraavaan päivään, jota hankinta odottaa",
