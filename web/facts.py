@@ -151,3 +151,10 @@ def for_page(properties: Mapping[str, str], data: Mapping[str, Any], model: Proc
     """What an element of `model` says to show from `data`, formatted for the viewer."""
     return shown(properties, data, field_labels(model), field_units(model),
                  lambda value, unit: show_value(value, unit, organisation_names))
+
+
+def public(properties: Mapping[str, str]) -> dict[str, str]:
+    """The `show_public` entries (with `show_public_labels[_en]`) as `show` ones: what the procurement page
+    shows to outside participants such as tenderers (information every tenderer is sent anyway)."""
+    return {"show": properties.get("show_public", ""), "show_labels": properties.get("show_public_labels", ""),
+            "show_labels_en": properties.get("show_public_labels_en", "")}

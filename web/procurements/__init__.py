@@ -12,7 +12,7 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
-from web.facts import field_units, for_page
+from web.facts import field_units, for_page, public
 from web.formats import show_value
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
@@ -101,14 +101,16 @@ def show(instance_id: str) -> Any:
         title=procurement_title(instance, model),
         tasks=[(t, element_title(model, t.element_id, t.name), t.id in mine) for t in tasks],
         deadlines=overview.timeline(tasks, instance if full else None, model, now, labels,
-                                    running=instance.status == "running"),
+                                    running=instance.status == "running",
+                                    public_timers=overview.timers_shown_to(instance, model, viewer.roles)),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
                                            access.participants(instance, wired.directory)) if full else [],
         role_names=overview.role_names,
         history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
                                       text=lambda v, unit: show_value(v, unit, organisation_names())),
-        facts=for_page(model.properties, instance.data, model, organisation_names()) if full else [],
+        facts=for_page(model.properties if full else public(model.properties), instance.data, model,
+                       organisation_names()),
         outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
         recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
             viewer, instance, model) else None,

@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import gettext
 
 from engine import AuditEvent, InstanceView, TaskView
+from engine.types import TimerView
 from web import facts
 from web.definitions import ProcessModel
 from web.diagram import DiagramError, draw
@@ -60,14 +61,16 @@ def data_deadlines(data: Mapping[str, Any], labels: Mapping[str, str]) -> list[t
 
 
 def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: ProcessModel, now: datetime,
-             field_labels: Mapping[str, str], running: bool = True) -> list[Deadline]:
+             field_labels: Mapping[str, str], running: bool = True,
+             public_timers: Sequence[TimerView] = ()) -> list[Deadline]:
     """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates.
     Once the procurement has ended nothing counts down (days_left None)."""
     items = [Deadline(t.due_at, element_title(model, t.element_id, t.name), "task", days_left(t.due_at, now), t.id)
              for t in tasks if t.due_at]
+    timers = instance.timers if instance is not None else public_timers
+    items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
+                       days_left(timer.due_at, now)) for timer in timers]
     if instance is not None:
-        items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
-                           days_left(timer.due_at, now)) for timer in instance.timers]
         seen = {(deadline_date(d.at), d.label) for d in items}
         for _key, moment, label in data_deadlines(instance.data, field_labels):
             if (deadline_date(moment), label) not in seen:
@@ -216,3 +219,16 @@ def outcome(instance: InstanceView, model: ProcessModel) -> str:
     reached = [element_title(model, e.id, e.name) for e in model.elements.values()
                if e.kind == "endEvent" and e.file == main_file and instance.element_states.get(e.id) == "completed"]
     return ", ".join(reached)
+
+
+def timers_shown_to(instance: InstanceView, model: ProcessModel, roles: frozenset[str]) -> list[TimerView]:
+    """The dates the procurement waits for that its diagram shows to one of these roles (`show_to`):
+    a tenderer keeps seeing the tender period and the standstill after submitting."""
+    def shown_to(element_id: str) -> set[str]:
+        element = model.elements.get(element_id)
+        return {r.strip() for r in (element.properties.get("show_to", "") if element else "").split(",")}
+    found: dict[tuple[str, datetime], TimerView] = {}  # one per date: each tenderer's copy of a deadline is one
+    for timer in instance.timers:
+        if roles & shown_to(timer.element_id):
+            found.setdefault((timer.element_id, timer.due_at), timer)
+    return list(found.values())
