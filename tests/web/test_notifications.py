@@ -117,3 +117,10 @@ def test_tasks_and_tenderer_information_are_mailed_once(tmp_path: Path, smtp: Ma
     page = tenderer.text("/notifications/")
     assert "Kutsu: TP-1" in page and "Uusi tehtävä: Alustavan tarjouksen jättäminen" in page
     assert "Kunnan päätös" not in page  # only one's own
+
+    # the equal-treatment view counts what actually reached each tenderer, not only what was recorded
+    auditor = Browser(app.test_client())
+    assert auditor.sign_in("auditor", DEMO_PASSWORD).status_code == 302
+    page = auditor.text(f"/audit/{p.instance_id}/equal-treatment")
+    invitation = page[page.index("invitation: TP-1"):].split("</tr>")[0]
+    assert invitation.count("1 sähköposti toimitettu") == 3, invitation

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext
 
 from engine import AuditEvent, InstanceView
+from engine.outbox import Outbox
 from engine.package import export_package
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
@@ -190,7 +191,28 @@ def equal(instance_id: str) -> Any:
     engine = services().engine
     instance = engine.instance(instance_id)
     report = equal_treatment(instance, engine.history(instance_id))
-    return render_template("audit/equal_treatment.html", instance=instance, report=report)
+    return render_template("audit/equal_treatment.html", instance=instance, report=report,
+                           mailed=_mailed(instance))
+
+
+def _mailed(instance: InstanceView) -> dict[tuple[str, str], dict[str, int]]:
+    """(kind, subject) → tenderer → how many e-mails about it were actually delivered to its people: what
+    was recorded as sent is not taken for what reached them."""
+    items = instance.data.get("communications")
+    items = items if isinstance(items, list) else []
+    directory = services().directory
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for note in Outbox(services().database).about(instance.id):
+        _instance, _sep, index = note.key.rpartition(":communication:")
+        if not _sep or not index.isdigit() or int(index) >= len(items) or note.sent_at is None:
+            continue
+        item = items[int(index)]
+        key = (str(item.get("kind")), str(item.get("subject")))
+        for membership in directory.memberships(note.recipient):
+            if membership.role == "tenderer":
+                per = counts.setdefault(key, {})
+                per[membership.organisation] = per.get(membership.organisation, 0) + 1
+    return counts
 
 
 @bp.get("/<instance_id>/ocds.json")

@@ -16,6 +16,12 @@ FI: dict[str, str | tuple[str, str]] = {
     "Give a reason: it is recorded in the procurement's history.": "Anna syy: se kirjataan hankinnan historiaan.",
     "Reason": "Syy",
     "Pages": "Sivut",
+    "%(num)d e-mail delivered": ("%(num)d sähköposti toimitettu", "%(num)d sähköpostia toimitettu"),
+    "Each cell: when the procurement recorded the item as sent, and how many e-mails about it actually reached "
+    "the tenderer's people.":
+        "Kussakin solussa: milloin hankinta kirjasi tiedon lähetetyksi ja montako sähköpostia siitä todella "
+        "toimitettiin tarjoajan ihmisille.",
+    "no e-mail delivered": "sähköpostia ei toimitettu",
     "Demo mode: the time of this procurement is %(time)s.": "Demotila: tämän hankinnan aika on %(time)s.",
     "Move the demo clock to the next date this procurement waits for":
         "Siirrä demokello seuraavaan päivään, jota hankinta odottaa",
