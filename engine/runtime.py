@@ -24,6 +24,7 @@ from engine import execution
 from engine.audit import ChainWriter, canonical_json
 from engine.deployments import Deployments
 from engine.determinism import deterministic, utc_now
+from engine.drafts import Drafts
 from engine.errors import (
     Conflict,
     EngineError,
@@ -67,7 +68,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays, Migrations):
+class Engine(Deployments, Queries, Replays, Migrations, Drafts):
     def __init__(
         self,
         database: Database,
