@@ -59,8 +59,8 @@ class MigrationCheck:
 
 
 def _label(spec: Any) -> str:
-    name = getattr(spec, "bpmn_name", None)
-    return f"{spec.name} ({name})" if name else str(spec.name)
+    name, element = getattr(spec, "bpmn_name", None), getattr(spec, "bpmn_id", None) or spec.name
+    return f"{element} ({name})" if name else str(element)
 
 
 def _state(task: Any) -> str:
@@ -113,7 +113,7 @@ def check_workflow(workflow: Any, new: CompiledProcess) -> tuple[list[str], list
                 changes.append(f"{prefix}{_label(spec)} changes ({', '.join(sorted(attributes))})")
         changes += [f"{prefix}{_label(s)} is added" for s in diff.added if getattr(s, "bpmn_id", None)]
         changes += [f"{prefix}{_label(s)} is removed" for s in diff.removed if getattr(s, "bpmn_id", None)]
-    return reasons, sorted(set(changes))
+    return list(dict.fromkeys(reasons)), sorted(set(changes))
 
 
 def migrate_workflow(workflow: Any, new: CompiledProcess) -> None:
