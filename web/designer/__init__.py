@@ -16,7 +16,19 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -26,6 +38,7 @@ from engine.drafts import Draft, DraftNotFound
 from engine.scenarios import ScenarioClock, find_scenarios, run_scenario_files
 from web.auth import current_viewer, login_required
 from web.designer.checks import Finding, check_bundle, has_errors
+from web.security import CSP
 from web.state import services
 
 bp = Blueprint("designer", __name__, template_folder="templates")
@@ -146,11 +159,19 @@ def upload() -> Any:
     return redirect(url_for("designer.draft", draft_id=draft.id))
 
 
+def _modeler_page(current: Draft, findings: list[Finding] | None, status: int = 200) -> Response:
+    """The modeler page. bpmn-js and diagram-js set inline style attributes (palette, direct editing),
+    so this page alone allows inline styles; scripts stay 'self' only, as everywhere."""
+    response = make_response(render_template("designer/draft.html", draft=current, findings=findings,
+                                             bundle_ready=BUNDLE.exists()), status)
+    response.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
 @bp.get("/drafts/<draft_id>")
 @designer_required
-def draft(draft_id: str) -> str:
-    current = _draft(draft_id)
-    return render_template("designer/draft.html", draft=current, findings=None, bundle_ready=BUNDLE.exists())
+def draft(draft_id: str) -> Response:
+    return _modeler_page(_draft(draft_id), None)
 
 
 @bp.get("/drafts/<draft_id>/files/<name>")
@@ -235,15 +256,13 @@ def deploy(draft_id: str) -> Any:
     if has_errors(findings) or not reason:
         if not reason:
             flash(_("Say why you deploy: the reason is kept in the audit log."), "error")
-        return render_template("designer/draft.html", draft=current, findings=findings,
-                               bundle_ready=BUNDLE.exists()), 422
+        return _modeler_page(current, findings, 422)
     try:
         deployed = services().engine.deploy_draft(draft_id, current_viewer().username, reason,
                                                   expected_revision=request.form.get("revision", type=int))
     except DefinitionError as error:  # e.g. a role the resolver learnt of since the check above
         problems = [Finding("validation", "error", p.file, p.line, p.element_id, p.message) for p in error.problems]
-        return render_template("designer/draft.html", draft=current, findings=problems,
-                               bundle_ready=BUNDLE.exists()), 422
+        return _modeler_page(current, problems, 422)
     for d in deployed:
         flash(_("%(process)s: version %(version)d", process=d.process_id, version=d.version)
               + ("" if d.created else " " + _("(unchanged)")), "success")

@@ -99,7 +99,7 @@ function start(root) {
     const li = document.createElement('li');
     li.className = className;
     const button = document.createElement('button');
-    button.type = 'button'; button.className = 'link-button'; button.textContent = text;
+    button.type = 'button'; button.className = 'finding-button'; button.textContent = text;
     button.dataset.element = elementId || ''; button.dataset.file = file || '';
     li.appendChild(button);
     list.appendChild(li);
@@ -146,7 +146,7 @@ function start(root) {
     say(`scenarios: ${body.results.filter((r) => r.passed).length} of ${body.results.length} passed`);
   }
 
-  const guarded = (action) => () => action().catch((error) => say(`error: ${error.message}`));
+  const guarded = (action) => (...args) => action(...args).catch((error) => say(`error: ${error.message}`));
   document.getElementById('save-button').addEventListener('click', guarded(save));
   document.getElementById('lint-button').addEventListener('click', guarded(lint));
   document.getElementById('diff-button').addEventListener('click', guarded(diff));
