@@ -50,6 +50,10 @@ def designer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         app.extensions["allianssi"].database.dispose()
 
 
+def classes_of(page: Any, element_id: str) -> str:
+    return page.locator(f'#canvas g.djs-element[data-element-id="{element_id}"]').get_attribute("class") or ""
+
+
 def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[str, Engine], axe_source: str) -> None:
     url, engine = designer_site
     running = engine.start("example_review", "aino", {"reviewers": ["yrityspolku"]}, business_key="KAI-2026-9").id
@@ -68,7 +72,8 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         page.goto("/designer/")
         page.locator('tr[data-version="1"]').get_by_role("button", name="Open in modeler").click()
         page.wait_for_url(re.compile(r"/designer/drafts/\w+$"))
-        page.wait_for_function("() => document.getElementById('workbench').dataset.state === 'opened example_review.bpmn'")
+        page.wait_for_function("() => document.getElementById('workbench').dataset.state === "
+                               "'opened example_review.bpmn'")
         assert page.locator('#canvas g[data-element-id="revise"]').count() == 1
         assert page.locator("#properties .bio-properties-panel").count() == 1  # the properties panel is there
 
@@ -84,14 +89,14 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         problem = page.locator("#problems button", has_text="fake-join")
         assert "example_review.bpmn:" in problem.inner_text() and "[review]" in problem.inner_text()
         problem.click()  # selects the element in the modeler
-        assert "selected" in (page.locator('#canvas g.djs-element[data-element-id="review"]').get_attribute("class") or "")
+        assert "selected" in classes_of(page, "review")
         assert engine.draft(page.url.rsplit("/", 1)[-1]).revision == 2  # linting saved the draft first
 
         page.get_by_role("button", name="Show changes").click()
         page.wait_for_function("() => (document.getElementById('workbench').dataset.state || '').startsWith('diff:')")
         changes = page.locator("#changes li").all_inner_texts()
         assert len(changes) == 1 and changes[0].startswith("changed: revise Korjaa ehdotus huolella"), changes
-        assert "diff-changed" in (page.locator('#canvas g.djs-element[data-element-id="revise"]').get_attribute("class") or "")
+        assert "diff-changed" in classes_of(page, "revise")
         assert not serious_violations(page, axe_source)
 
         page.get_by_label("Why (kept in the audit log)").fill("Selkeämpi tehtävän nimi")
