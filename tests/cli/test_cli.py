@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,15 @@ def test_a_broken_diagram_is_reported_with_file_line_and_element(run, tmp_path: 
 def test_bad_json_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
     run("init")
     assert "not JSON" in run("start", "alliance_procurement", "--as", "x", "--data", "{oops", ok=False)
+
+
+def test_validate_prints_bpmnlint_and_design_problems_with_file_line_and_element(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    xml = (ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(xml.replace('<bpmn:endEvent id="done" name="Valmis">', '<bpmn:endEvent id="done">')
+                      .replace('default="f8"', ""), encoding="utf-8")
+    output = run("validate", str(broken), ok=False)
+    assert re.search(r"error broken\.bpmn:\d+ \[done\]: Element is missing label/name \(label-required\) \[bpmnlint\]",
+                     output), output
+    assert re.search(r"error broken\.bpmn:\d+ \[f8\]: flow out of the exclusive gateway 'approved_gateway' has no "
+                     r"condition", output), output

@@ -63,3 +63,47 @@ def test_a_removed_completed_task_is_refused(engine: Engine) -> None:
     version = deploy_variant(engine, '<bpmn:startEvent id="start"', '<bpmn:startEvent id="begin"')
     [plan] = engine.migration_plan("example_review", version)
     assert not plan.safe and any("start" in r for r in plan.reasons), plan.reasons
+
+
+def test_a_task_inserted_ahead_runs_after_the_move(engine: Engine) -> None:
+    instance_id = start_example(engine)  # at "submit"
+    version = deploy_variant(
+        engine, '<bpmn:sequenceFlow id="f5" sourceRef="tally" targetRef="approved_gateway" />',
+        '<bpmn:sequenceFlow id="f5" sourceRef="tally" targetRef="stamp" />\n'
+        '    <bpmn:scriptTask id="stamp" name="Leimaa" scriptFormat="python"><bpmn:script>stamped = True'
+        '</bpmn:script></bpmn:scriptTask>\n'
+        '    <bpmn:sequenceFlow id="f5b" sourceRef="stamp" targetRef="approved_gateway" />')
+    [plan] = engine.migration_plan("example_review", version)
+    assert plan.safe, plan.reasons
+    assert "stamp (Leimaa) is added" in plan.changes
+    engine.migrate(instance_id, version, "designer")
+    submit(engine, instance_id)
+    review_round(engine, instance_id, approve=True)
+    assert engine.instance(instance_id).data["stamped"] is True
+    assert engine.replay(instance_id).consistent
+
+
+def test_an_instance_waiting_on_a_timer_moves_and_the_timer_still_fires(engine: Engine) -> None:
+    instance_id = start_example(engine)
+    submit(engine, instance_id)
+    review_round(engine, instance_id, approve=True)
+    [timer] = engine.instance(instance_id).timers
+    version = deploy_variant(engine, 'name="Valmis"', 'name="Valmis on"')
+    engine.migrate(instance_id, version, "designer")
+    assert engine.instance(instance_id).timers[0].due_at == timer.due_at  # not restarted
+    engine.fire_due_timers(timer.due_at.replace(year=timer.due_at.year + 1))
+    assert engine.instance(instance_id).status == "completed"
+    assert engine.replay(instance_id).consistent
+
+
+def test_a_flow_changed_behind_the_instance_is_refused(engine: Engine) -> None:
+    instance_id = start_example(engine)
+    submit(engine, instance_id)  # "prepare" ran, "review" is open
+    version = deploy_variant(engine, '<bpmn:sequenceFlow id="f3" sourceRef="prepare" targetRef="review" />',
+                             '<bpmn:sequenceFlow id="f3" sourceRef="prepare" targetRef="tally" />')
+    [plan] = engine.migration_plan("example_review", version)
+    assert not plan.safe
+    assert any("prepare" in r for r in plan.reasons), plan.reasons
+    with pytest.raises(Conflict):
+        engine.migrate(instance_id, version, "designer")
+    assert engine.replay(instance_id).consistent
