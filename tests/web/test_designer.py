@@ -4,6 +4,7 @@ leave running procurements on their version; migration after a dry run; 403 for 
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +168,21 @@ def test_only_designers_change_anything(site: tuple[Flask, Engine], username: st
     assert browser.get(f"/designer/drafts/{draft_id}").status_code == 403
     assert browser.get("/designer/").status_code == (200 if username == "irma" else 403)  # the auditor reads
     assert [d.version for d in engine.definitions()] == [1] and engine.draft(draft_id).revision == 1
+
+
+def test_files_made_in_camunda_modeler_are_uploaded_as_a_draft(site: tuple[Flask, Engine]) -> None:
+    app, engine = site
+    browser = signed_in(app, "dora")
+    response = browser.post("/designer/drafts/upload", {
+        "title": "Camunda Modeler", "files": (io.BytesIO(XML.encode()), "example_review.bpmn")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and "/designer/drafts/" in response.headers["Location"]
+    [draft] = engine.drafts()
+    assert draft.title == "Camunda Modeler" and draft.files == {"example_review.bpmn": XML}
+    assert draft.process_id is None and draft.created_by == "dora"
+    page = browser.text(response.headers["Location"])
+    assert 'id="canvas"' in page and "example_review.bpmn" in page
+    refused = browser.post("/designer/drafts/upload", {"files": (io.BytesIO(b"x"), "notes.txt")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "a draft holds .bpmn and .dmn files" in html.unescape(refused.get_data(as_text=True))
+    assert len(engine.drafts()) == 1
