@@ -145,7 +145,7 @@ def test_migration_after_a_dry_run_is_one_audited_command_each(site: tuple[Flask
     [event] = [e for e in engine.history(early) if e.type == "instance_migrated"]
     assert event.actor == "dora" and event.payload["reason"] == "fix"
     refused = browser.post("/designer/example_review/migrate", {"to": "2", "instance": later}, follow_redirects=True)
-    assert "was not moved" in html.unescape(refused.get_data(as_text=True))
+    assert "ei siirretty" in html.unescape(refused.get_data(as_text=True))
     assert engine.instance(later).definition_version == 1
     task = next(t for t in engine.inbox("aino", early) if t.element_id == "submit")
     engine.complete_task(task.id, "aino", {"title": "B", "amount": "1", "deadline": "2026-04-01"})

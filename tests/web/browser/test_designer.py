@@ -70,7 +70,7 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         page.get_by_role("button", name="Kirjaudu sisään").click()
         page.wait_for_url(re.compile(r"/$"))
         page.goto("/designer/")
-        page.locator('tr[data-version="1"]').get_by_role("button", name="Open in modeler").click()
+        page.locator('tr[data-version="1"]').get_by_role("button", name="Avaa mallintimessa").click()
         page.wait_for_url(re.compile(r"/designer/drafts/\w+$"))
         page.wait_for_function("() => document.getElementById('workbench').dataset.state === "
                                "'opened example_review.bpmn'")
@@ -83,7 +83,7 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         editor.press("Control+a")
         editor.type("Korjaa ehdotus huolella")
         page.locator('#canvas g.djs-element[data-element-id="done"]').click()
-        page.get_by_role("button", name="Lint and validate").click()
+        page.get_by_role("button", name="Tarkista").click()
         page.wait_for_function("() => (document.getElementById('workbench').dataset.state || '').startsWith('lint:')")
         assert page.locator("#workbench").get_attribute("data-state") == "lint: no errors"
         problem = page.locator("#problems button", has_text="fake-join")
@@ -92,28 +92,28 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         assert "selected" in classes_of(page, "review")
         assert engine.draft(page.url.rsplit("/", 1)[-1]).revision == 2  # linting saved the draft first
 
-        page.get_by_role("button", name="Show changes").click()
+        page.get_by_role("button", name="Näytä muutokset").click()
         page.wait_for_function("() => (document.getElementById('workbench').dataset.state || '').startsWith('diff:')")
         changes = page.locator("#changes li").all_inner_texts()
         assert len(changes) == 1 and changes[0].startswith("changed: revise Korjaa ehdotus huolella"), changes
         assert "diff-changed" in classes_of(page, "revise")
         assert not serious_violations(page, axe_source)
 
-        page.get_by_label("Why (kept in the audit log)").fill("Selkeämpi tehtävän nimi")
-        page.get_by_role("button", name="Deploy as a new version").click()
+        page.get_by_label("Peruste (tallentuu lokiin)").fill("Selkeämpi tehtävän nimi")
+        page.get_by_role("button", name="Ota käyttöön uutena versiona").click()
         page.wait_for_url(re.compile(r"/designer/$"))
         row = page.locator('tr[data-version="2"]')
         assert "Selkeämpi tehtävän nimi" in row.inner_text() and "dora" in row.inner_text()
         assert page.locator('tr[data-version="1"] td.running-count').inner_text() == "1"
 
-        row.get_by_role("link", name="Migrate running procurements here").click()
+        row.get_by_role("link", name="Siirrä käynnissä olevat hankinnat tähän versioon").click()
         plan = page.locator(f'tr[data-instance="{running}"]')
         assert plan.get_attribute("class") == "safe" and "revise (Korjaa ehdotus) changes" in plan.inner_text()
         plan.get_by_role("checkbox").check()
-        page.get_by_label("Reason (kept in the audit log)").fill("uusi nimi")
-        page.get_by_role("button", name="Move the chosen procurements").click()
+        page.get_by_label("Peruste (tallentuu lokiin)").fill("uusi nimi")
+        page.get_by_role("button", name="Siirrä valitut hankinnat").click()
         page.wait_for_load_state()
-        assert "moved to version 2" in page.locator(".flashes").inner_text()
+        assert "siirretty versioon 2" in page.locator(".flashes").inner_text()
         assert engine.instance(running).definition_version == 2 and engine.replay(running).consistent
         assert not errors, errors
     finally:
