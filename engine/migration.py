@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import execution
@@ -165,6 +165,15 @@ class Migrations:
         if row is None:
             raise DefinitionNotFound(f"no deployed process {process_id!r} version {version}")
         return row
+
+    def running_by_version(self) -> dict[tuple[str, int], int]:
+        """(process id, version) → how many running instances are on it."""
+        with self.db.read() as session:
+            rows = session.execute(select(ProcessDefinition.process_id, ProcessDefinition.version,
+                                          func.count(Instance.id)).join(
+                Instance, Instance.definition_id == ProcessDefinition.id).where(Instance.status == "running")
+                .group_by(ProcessDefinition.process_id, ProcessDefinition.version)).all()
+        return {(process_id, version): count for process_id, version, count in rows}
 
     def migration_plan(self, process_id: str, to_version: int,
                        instance_ids: Sequence[str] | None = None) -> list[MigrationCheck]:

@@ -70,8 +70,13 @@ class StepFailed(Exception):
 
 
 def find_scenarios(folder: str | Path) -> list[Path]:
+    """The scenario files under a folder; for a diagram file, those beside it named after it."""
     path = Path(folder)
-    return sorted(path.rglob(f"*{SUFFIX}")) if path.is_dir() else [path]
+    if path.is_dir():
+        return sorted(path.rglob(f"*{SUFFIX}"))
+    if path.name.endswith(SUFFIX):
+        return [path]
+    return sorted(path.parent.glob(f"{path.stem}*{SUFFIX}"))
 
 
 def _moment(value: Any) -> datetime:

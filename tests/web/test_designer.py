@@ -13,12 +13,20 @@ import pytest
 from flask import Flask
 
 from engine import Database, Engine, SourceFile
+from tests.engine.conftest import ExampleResolver as EngineExampleResolver
 from tests.web.conftest import EXAMPLE, Browser, Clock, ExampleResolver, _user, example_directory
 from web.app import create_app, prepare
 from workflows.directory import Directory
 from workflows.forms import validate_form
 
 XML = EXAMPLE.read_text(encoding="utf-8")
+
+
+class ScenarioResolver(EngineExampleResolver):
+    """The scenario file beside the example diagram names the engine tests' users (alice, bob)."""
+
+    def roles(self) -> frozenset[str]:
+        return frozenset({"author", "reviewer"})
 
 
 class RoleResolver(ExampleResolver):
@@ -41,7 +49,9 @@ def site(tmp_path: Path) -> Iterator[tuple[Flask, Engine]]:
                       local_timezone="Europe/Helsinki")
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
-                      "BPMN_DIR": str(EXAMPLE), "ENGINE_FACTORY": factory, "DIRECTORY": people})
+                      "BPMN_DIR": str(EXAMPLE), "ENGINE_FACTORY": factory, "DIRECTORY": people,
+                      "SCENARIO_ENGINE_FACTORY": lambda database, scenario_clock: Engine(
+                          database, ScenarioResolver(), form_validator=validate_form, clock=scenario_clock)})
     prepare(app)
     yield app, app.extensions["allianssi"].engine
     app.extensions["allianssi"].database.dispose()
@@ -186,3 +196,15 @@ def test_files_made_in_camunda_modeler_are_uploaded_as_a_draft(site: tuple[Flask
                            content_type="multipart/form-data", follow_redirects=True)
     assert "a draft holds .bpmn and .dmn files" in html.unescape(refused.get_data(as_text=True))
     assert len(engine.drafts()) == 1
+
+
+def test_scenarios_run_from_the_page_pass_and_fail_naming_the_step(site: tuple[Flask, Engine]) -> None:
+    app, engine = site
+    browser = signed_in(app, "dora")
+    draft_id = engine.create_draft("dora", "x", process_id="example_review", base_version=1).id
+    [result] = browser.post(f"/designer/drafts/{draft_id}/test").get_json()["results"]
+    assert result["passed"], result
+    engine.save_draft(draft_id, "example_review.bpmn", XML.replace("rounds += 1", "rounds += 2"), "dora")
+    [result] = browser.post(f"/designer/drafts/{draft_id}/test").get_json()["results"]
+    assert not result["passed"]
+    assert result["failure"] == "step 3 (alice: revise): data 'rounds' is 3, expected 2"

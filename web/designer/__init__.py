@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -82,7 +81,7 @@ def _draft(draft_id: str) -> Draft:
 @reader_required
 def index() -> str:
     engine = services().engine
-    running = Counter((i.process_id, i.definition_version) for i in engine.instances(status="running", limit=100_000))
+    running = engine.running_by_version()
     processes: dict[str, list[Any]] = {}
     for deployed in engine.definitions():
         processes.setdefault(deployed.process_id, []).append(deployed)
@@ -227,6 +226,13 @@ def draft_diff(draft_id: str) -> Response:
          "details": list(c.details)} for c in changes])
 
 
+def _process_of(scenario: Path) -> str | None:
+    try:
+        return str(json.loads(scenario.read_text(encoding="utf-8")).get("process"))
+    except (OSError, ValueError, AttributeError):
+        return None  # run anyway: the runner reports the unreadable file
+
+
 @bp.post("/drafts/<draft_id>/test")
 @designer_required
 def test_scenarios(draft_id: str) -> Response:
@@ -236,12 +242,13 @@ def test_scenarios(draft_id: str) -> Response:
     current = _draft(draft_id)
     scenarios = find_scenarios(current_app.config["BPMN_DIR"])
     directory = services().directory
+    factory = current_app.config.get("SCENARIO_ENGINE_FACTORY")  # (database, clock) -> Engine; tests set it
 
     def make(database: Any, clock: ScenarioClock) -> Any:
-        return build_engine(database, directory, clock)
+        return factory(database, clock) if factory else build_engine(database, directory, clock)
+
     if current.process_id:
-        scenarios = [s for s in scenarios if json.loads(s.read_text(encoding="utf-8")).get("process")
-                     == current.process_id] or scenarios
+        scenarios = [s for s in scenarios if _process_of(s) == current.process_id] or scenarios
     results = run_scenario_files(scenarios, current.source_files(), make)
     return jsonify(results=[{"file": r.file, "name": r.name, "passed": r.passed, "failure": r.failure}
                             for r in results])
