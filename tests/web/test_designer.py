@@ -208,3 +208,14 @@ def test_scenarios_run_from_the_page_pass_and_fail_naming_the_step(site: tuple[F
     [result] = browser.post(f"/designer/drafts/{draft_id}/test").get_json()["results"]
     assert not result["passed"]
     assert result["failure"] == "step 3 (alice: revise): data 'rounds' is 3, expected 2"
+
+
+def test_each_version_shows_its_diagram_and_files(site: tuple[Flask, Engine]) -> None:
+    app, _engine = site
+    browser = signed_in(app, "irma")  # the auditor reads
+    page = browser.text("/designer/example_review/v1/")
+    assert "<svg" in page and 'data-element-id="revise"' in page
+    download = browser.get("/designer/example_review/v1/files/example_review.bpmn")
+    assert download.status_code == 200 and download.get_data(as_text=True) == XML
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert browser.get("/designer/example_review/v9/").status_code == 404

@@ -107,6 +107,21 @@ def _deployers() -> dict[tuple[str, int], tuple[str, str]]:
     return found
 
 
+@bp.get("/<process_id>/v<int:version>/")
+@reader_required
+def version(process_id: str, version: int) -> str:
+    """One version's diagrams (drawn from its own BPMN DI) and files."""
+    from web.definitions import process_model
+    from web.procurements.overview import diagrams
+
+    try:
+        model = process_model(services().engine, process_id, version)
+    except DefinitionNotFound:
+        abort(404)
+    return render_template("designer/version.html", process_id=process_id, version=version, model=model,
+                           diagrams=diagrams(model, {}), may_change=DESIGNER in _roles())
+
+
 @bp.get("/<process_id>/v<int:version>/files/<name>")
 @reader_required
 def version_file(process_id: str, version: int, name: str) -> Response:
