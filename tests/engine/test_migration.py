@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import UTC, datetime
+
 import pytest
 
 from engine import Conflict, Engine, SourceFile
+from engine.package import export_package, verify_package
 from tests.engine.conftest import EXAMPLE, review_round, revise, start_example, submit
 
 
@@ -107,3 +112,14 @@ def test_a_flow_changed_behind_the_instance_is_refused(engine: Engine) -> None:
     with pytest.raises(Conflict):
         engine.migrate(instance_id, version, "designer")
     assert engine.replay(instance_id).consistent
+
+
+def test_the_audit_package_of_a_migrated_instance_verifies_offline(engine: Engine) -> None:
+    instance_id = start_example(engine)
+    version = deploy_variant(engine, 'name="Korjaa ehdotus"', 'name="Korjaa"')
+    engine.migrate(instance_id, version, "designer")
+    package = export_package(engine, instance_id, datetime(2026, 3, 3, tzinfo=UTC))
+    report = verify_package(package)
+    assert report.ok, report.problems
+    names = zipfile.ZipFile(io.BytesIO(package)).namelist()
+    assert "definition/example_review.bpmn" in names and "migrated/v2/example_review.bpmn" in names
