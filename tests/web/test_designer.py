@@ -160,6 +160,8 @@ def test_migration_after_a_dry_run_is_one_audited_command_each(site: tuple[Flask
     task = next(t for t in engine.inbox("aino", early) if t.element_id == "submit")
     engine.complete_task(task.id, "aino", {"title": "B", "amount": "1", "deadline": "2026-04-01"})
     assert [t.name for t in engine.instance(early).open_tasks] == ["Katselmoi"]  # the new version's task
+    history = signed_in(app, "aino").text(f"/procurements/{early}")
+    assert "Siirretty prosessin uudempaan versioon" in history
     assert engine.replay(early).consistent and engine.replay(later).consistent
 
 

@@ -378,5 +378,5 @@ DESIGNER_FI: dict[str, str | tuple[str, str]] = {
     "%(id)s moved to version %(version)d": "%(id)s siirretty versioon %(version)d",
     "%(id)s was not moved: %(reason)s": "%(id)s ei siirretty: %(reason)s",
     "%(process)s: changes from v%(old)d to v%(new)d": "%(process)s: muutokset versiosta v%(old)d versioon v%(new)d",
-    "Diagram": "Kaavio",
+    "Moved to a newer version of its process": "Siirretty prosessin uudempaan versioon",
 }
