@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,20 @@ def test_validate_prints_bpmnlint_and_design_problems_with_file_line_and_element
                      output), output
     assert re.search(r"error broken\.bpmn:\d+ \[f8\]: flow out of the exclusive gateway 'approved_gateway' has no "
                      r"condition", output), output
+
+
+def test_test_diagrams_runs_the_shipped_scenarios_and_names_a_failing_step(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    output = run("test-diagrams", str(ROOT / "bpmn"))
+    assert "pass  alliance_procurement.no_go.scenario.json" in output and " 0 failed" in output
+    folder = tmp_path / "bpmn"
+    shutil.copytree(ROOT / "bpmn", folder)
+    for scenario in folder.glob("*.scenario.json"):
+        scenario.unlink()
+    wrong = json.loads((ROOT / "bpmn" / "alliance_procurement.no_go.scenario.json").read_text(encoding="utf-8"))
+    wrong["steps"][1]["expect"]["open"] = ["vote_go"]
+    (folder / "wrong.scenario.json").write_text(json.dumps(wrong), encoding="utf-8")
+    output = run("test-diagrams", str(folder), ok=False)
+    assert "FAIL  wrong.scenario.json" in output
+    assert "step 2 (sotkamo.council: decide_joining): open tasks are ['assess_alliance_model'], expected ['vote_go']" \
+        in output
+    assert "0 passed, 1 failed" in output
