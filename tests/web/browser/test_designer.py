@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from engine import Database, Engine
 from tests.conftest import ROOT
-from tests.web.browser.conftest import serious_violations
+from tests.web.browser.conftest import screenshot, serious_violations
 from tests.web.conftest import EXAMPLE, PASSWORD, Clock
 from tests.web.test_designer import RoleResolver, directory
 from web.app import create_app, prepare
@@ -98,6 +98,7 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         assert len(changes) == 1 and changes[0].startswith("changed: revise Korjaa ehdotus huolella"), changes
         assert "diff-changed" in classes_of(page, "revise")
         assert not serious_violations(page, axe_source)
+        screenshot(page, "designer.png", full_page=True)
 
         page.get_by_label("Peruste (tallentuu lokiin)").fill("Selkeämpi tehtävän nimi")
         page.get_by_role("button", name="Ota käyttöön uutena versiona").click()
