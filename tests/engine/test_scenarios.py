@@ -10,6 +10,8 @@ from engine.scenarios import ScenarioClock, find_scenarios, run_scenario, run_sc
 from tests.engine.conftest import EXAMPLE, make_engine
 
 SCENARIO = EXAMPLE.with_name("example_review.scenario.json")
+GATEWAY = EXAMPLE.with_name("event_gateway.bpmn")
+FIRST_TASK = "decide"
 
 
 def factory(database: Database, clock: ScenarioClock) -> Engine:
@@ -46,3 +48,17 @@ def test_a_wrong_end_state_fails_at_the_end() -> None:
     result = run_scenario(scenario, read_bundle([EXAMPLE]), factory)
     assert not result.passed
     assert result.failure == "the end: status is 'running', expected 'completed'"
+
+
+def test_a_message_step_and_a_data_expectation_on_its_payload() -> None:
+    scenario = {
+        "name": "an appeal arrives", "process": "event_gateway", "start": {"as": "alice"},
+        "steps": [{"as": "alice", "task": FIRST_TASK, "data": {}},
+                  {"message": "appeal", "as": "alice", "payload": {"court": "MAO", "case": "2026/12"},
+                   "expect": {"open": ["handle_appeal"]}}],
+        "expect": {"status": "running"}}
+    result = run_scenario(scenario, read_bundle([GATEWAY]), factory, "appeal.scenario.json")
+    assert result.passed, result.failure
+    scenario["steps"][1]["as"] = "bob"  # not the sender the catch event names
+    result = run_scenario(scenario, read_bundle([GATEWAY]), factory)
+    assert result.failure is not None and result.failure.startswith("step 2 (bob: message appeal): NotAllowed")
