@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, make_response, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from engine import DefinitionNotFound, InstanceNotFound
 from engine.diff import diff_bundles
 from web.designer.access import DESIGNER, reader_required, roles
+from web.security import CSP
 from web.state import services
 
 bp = Blueprint("designer", __name__, template_folder="templates")
@@ -79,13 +80,26 @@ def version_file(process_id: str, version: int, name: str) -> Response:
 
 @bp.get("/<process_id>/diff")
 @reader_required
-def version_diff(process_id: str) -> str:
+def version_diff(process_id: str) -> Response:
     engine = services().engine
     old, new = request.args.get("from", type=int), request.args.get("to", type=int)
     if not old or not new:
         abort(400)
     changes = diff_bundles(engine.definition_files(process_id, old), engine.definition_files(process_id, new))
-    return render_template("designer/diff.html", process_id=process_id, old=old, new=new, changes=changes)
+    marks: dict[str, dict[str, str]] = {}  # file → element id → added | changed, for the diagram
+    for change in changes:
+        if change.change != "removed":
+            marks.setdefault(change.file, {})[change.element_id] = change.change
+    return _styled(render_template("designer/diff.html", process_id=process_id, old=old, new=new, changes=changes,
+                                   marks=marks))
+
+
+def _styled(page: str, status: int = 200) -> Response:
+    """A page with a bpmn-js canvas: bpmn-js and diagram-js set inline style attributes (palette, direct
+    editing, overlays), so such a page allows inline styles; scripts stay 'self' only, as everywhere."""
+    response = make_response(page, status)
+    response.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
 
 
 from web.designer import drafts, migration  # noqa: E402,F401 - their routes join the blueprint

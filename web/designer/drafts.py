@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -15,10 +15,9 @@ from engine.diff import diff_bundles
 from engine.drafts import Draft, DraftNotFound
 from engine.scenarios import ScenarioClock, find_scenarios, run_scenario_files
 from web.auth import current_viewer
-from web.designer import bp
+from web.designer import _styled, bp
 from web.designer.access import designer_required
 from web.designer.checks import Finding, check_bundle, has_errors
-from web.security import CSP
 from web.state import services
 
 BUNDLE = Path(__file__).resolve().parent.parent / "static" / "designer" / "modeler.js"
@@ -61,12 +60,8 @@ def upload() -> Any:
 
 
 def _modeler_page(current: Draft, findings: list[Finding] | None, status: int = 200) -> Response:
-    """The modeler page. bpmn-js and diagram-js set inline style attributes (palette, direct editing),
-    so this page alone allows inline styles; scripts stay 'self' only, as everywhere."""
-    response = make_response(render_template("designer/draft.html", draft=current, findings=findings,
-                                             bundle_ready=BUNDLE.exists()), status)
-    response.headers["Content-Security-Policy"] = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-    return response
+    return _styled(render_template("designer/draft.html", draft=current, findings=findings,
+                                   bundle_ready=BUNDLE.exists()), status)
 
 
 @bp.get("/drafts/<draft_id>")

@@ -107,6 +107,13 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         assert "Selkeämpi tehtävän nimi" in row.inner_text() and "dora" in row.inner_text()
         assert page.locator('tr[data-version="1"] td.running-count').inner_text() == "1"
 
+        row.get_by_role("link", name="Muutokset edelliseen versioon").click()  # v1 → v2, coloured
+        page.wait_for_selector('.diff-canvas[data-state="drawn"]')
+        assert "diff-changed" in page.locator(
+            '.diff-canvas g.djs-element[data-element-id="revise"]').get_attribute("class")
+        assert "name: Korjaa ehdotus → Korjaa ehdotus huolella" in page.locator(".diff-table").inner_text()
+        page.go_back()
+
         row.get_by_role("link", name="Siirrä käynnissä olevat hankinnat tähän versioon").click()
         plan = page.locator(f'tr[data-instance="{running}"]')
         assert plan.get_attribute("class") == "safe" and "revise (Korjaa ehdotus) changes" in plan.inner_text()

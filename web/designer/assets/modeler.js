@@ -2,6 +2,7 @@
 // endpoints (load, save, lint, diff, scenarios). Bundled by esbuild (web/package.json "build")
 // into web/static/designer/, which is generated and not committed.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import {
   BpmnPropertiesPanelModule,
   BpmnPropertiesProviderModule,
@@ -173,7 +174,24 @@ function start(root) {
   if (current) { guarded(() => open(current))(); }
 }
 
+// A version diff page: each changed file drawn read-only, its added and changed elements coloured.
+async function showDiff(container) {
+  const viewer = new NavigatedViewer({ container, moddleExtensions: { camunda: camundaModdle } });
+  const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' });
+  await viewer.importXML(await response.text());
+  viewer.get('canvas').zoom('fit-viewport');
+  const registry = viewer.get('elementRegistry');
+  for (const [id, change] of Object.entries(JSON.parse(container.dataset.marks))) {
+    const element = registry.get(id);
+    if (element) { viewer.get('canvas').addMarker(element, `diff-${change}`); }
+  }
+  container.dataset.state = 'drawn';
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const root = document.getElementById('workbench');
   if (root) { start(root); }
+  for (const container of document.querySelectorAll('.diff-canvas')) {
+    showDiff(container).catch((error) => { container.textContent = `error: ${error.message}`; });
+  }
 });
