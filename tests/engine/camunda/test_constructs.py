@@ -235,3 +235,40 @@ def test_input_parameters_on_a_user_task_are_visible_to_its_assignment(engine: E
     assert engine.task(task.id).data["who"] == "cy"
     view = engine.complete_task(task.id, "cy", {"answer": "yes"})
     assert view.data["answered"] == "yes" and "who" not in view.data
+
+
+def test_time_date_literal_and_juel_duration(engine: Engine, clock: Clock) -> None:
+    engine.deploy(file(timer_model("<bpmn:timeDate>2026-03-05T10:00:00Z</bpmn:timeDate>", True)), "designer")
+    instance_id = engine.start("p", "ann", {"reminders": 0}).id
+    [timer] = engine.instance(instance_id).timers
+    assert timer.due_at.isoformat() == "2026-03-05T10:00:00+00:00"
+    engine.deploy(file(timer_model("<bpmn:timeDuration>${wait}</bpmn:timeDuration>", True)), "designer")
+    instance_id = engine.start("p", "ann", {"reminders": 0, "wait": "P2D"}).id
+    [timer] = engine.instance(instance_id).timers
+    assert timer.due_at - clock.now == timedelta(days=2)
+
+
+def test_called_element_binding_deployment(engine: Engine) -> None:
+    model = bpmn(caller('<camunda:in source="amount" target="total" /><camunda:out source="total" target="result" />')
+                 .replace('camunda:calledElementBinding="latest"', 'camunda:calledElementBinding="deployment"'), CALLED)
+    engine.deploy(file(model), "designer")
+    assert engine.start("caller", "ann", {"amount": 1}).data["result"] == 2
+
+
+class LanesOnly(UsersAndGroups):
+    """A resolver that knows lanes only: candidate groups are read as lane names."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "assign_candidates":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
+def test_candidate_groups_without_the_resolvers_own_mapping(sqlite_database: Database, clock: Clock) -> None:
+    engine = Engine(sqlite_database, LanesOnly(), clock=clock)
+    engine.deploy(file(bpmn(process("p", chain(
+        START, ("t", '<bpmn:userTask id="t" camunda:candidateGroups="clerks" />'), END)))), "designer")
+    instance_id = engine.start("p", "ann", {}).id
+    [task] = open_tasks(engine, "ann", instance_id)
+    assert task.organisations == ("clerks",)
+    assert open_tasks(engine, "cy", instance_id) == []
