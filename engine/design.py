@@ -1,7 +1,8 @@
 """Design checks a designer runs on a draft, beyond what deployment itself requires.
 
-* every user task has a form (`camunda:formData` or `camunda:formKey`) and a lane or a
-  `camunda:candidateGroups` (deployment checks that a lane names a known role);
+* every user task has a form (`camunda:formData` or `camunda:formKey`) and someone to do it: a
+  lane, or Camunda's `candidateGroups`, `candidateUsers` or `assignee` (deployment checks that
+  a lane names a known role);
 * no flow out of a branching exclusive gateway is left without a condition (except its default);
 * every flow node and sequence flow is laid out on a diagram (BPMN DI), so it can be drawn.
 
@@ -54,8 +55,10 @@ def _check_tree(file: str, tree: etree._Element) -> list[Problem]:
         if not has_form:
             problems.append(_problem(file, task, "user task has no form (camunda:formData or camunda:formKey)"))
         in_a_lane = any(a.get("id") in in_lane for a in [task, *task.iterancestors()])
-        if not in_a_lane and not task.get(f"{{{NS['camunda']}}}candidateGroups"):
-            problems.append(_problem(file, task, "user task has neither a lane nor camunda:candidateGroups"))
+        assigned = any(task.get(f"{{{NS['camunda']}}}{a}") for a in ("candidateGroups", "candidateUsers", "assignee"))
+        if not in_a_lane and not assigned:
+            problems.append(_problem(file, task, "user task has no lane, camunda:candidateGroups, candidateUsers or "
+                                                 "assignee: nobody would do it"))
 
     flows = {flow.get("id"): flow for flow in x("//bpmn:sequenceFlow", namespaces=NS)}
     for gateway in x("//bpmn:exclusiveGateway", namespaces=NS):
