@@ -146,6 +146,7 @@ EVENTS = {
     "instance_reset": N_("Returned to an earlier step"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
+    "instance_migrated": N_("Moved to a newer version of its process"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),
     "element_waiting": N_("Waiting"),

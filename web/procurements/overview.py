@@ -118,7 +118,8 @@ class HistoryRow:
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
-                         "instance_cancelled", "instance_reset", "message_received", "timers_fired"})
+                         "instance_cancelled", "instance_reset", "message_received", "timers_fired",
+                         "instance_migrated"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
