@@ -93,9 +93,11 @@ def _check_instance(session: Session, row: Instance, resolver: Any) -> Iterable[
         yield "the state is not the one the last recorded command left"
     definition = session.get(ProcessDefinition, row.definition_id)
     started = events[0][4]
-    if definition is None or started.get("definition_sha256") not in (None, definition.sha256) \
-            or definition.process_id != row.process_id:
-        yield "its definition is not the one its start event names"
+    migrations = [e[4] for e in commands if e[4]["op"] == "migrate"]
+    if definition is None or definition.process_id != row.process_id or (
+            definition.version != migrations[-1].get("to_version") if migrations
+            else started.get("definition_sha256") not in (None, definition.sha256)):
+        yield "its definition is not the one its start event (or its last migration) names"
     try:
         workflow = execution.load_workflow(row.state, None)
     except Exception as error:  # noqa: BLE001 - whatever a hand-edited state breaks, it is reported, not raised

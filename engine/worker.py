@@ -1,4 +1,4 @@
-"""The timer worker's loop: fire due timers, and outlive database outages.
+"""The background worker's loop (timers and whatever else runs each round), outliving database outages.
 
 A lost connection or a database that is down is not a reason to stop: the worker logs it,
 waits (doubling the wait up to a ceiling, so a long outage is not hammered), and carries on
@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-if TYPE_CHECKING:
-    from engine.runtime import Engine
-
+T = TypeVar("T")
 log = logging.getLogger("allianssi.worker")
 
 
@@ -25,14 +23,14 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
-def run_worker(engine: Engine, interval: float, stop: threading.Event | None = None,
-               on_fired: Callable[[int], None] | None = None, max_backoff: float = 60.0) -> None:
-    """Fire due timers every `interval` seconds until `stop` is set."""
+def run_worker(step: Callable[[], T], interval: float, stop: threading.Event | None = None,
+               on_result: Callable[[T], None] | None = None, max_backoff: float = 60.0) -> None:
+    """Run `step` (e.g. `engine.fire_due_timers`) every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
     backoff = 0.0
     while not stop.is_set():
         try:
-            fired = engine.fire_due_timers()
+            result = step()
         except (OperationalError, DBAPIError) as error:
             if not unreachable(error):
                 raise
@@ -42,8 +40,8 @@ def run_worker(engine: Engine, interval: float, stop: threading.Event | None = N
             stop.wait(backoff)
             continue
         if backoff:
-            log.warning("database reachable again; timers resume")
+            log.warning("database reachable again; resuming")
             backoff = 0.0
-        if fired and on_fired:
-            on_fired(fired)
+        if on_result:
+            on_result(result)
         stop.wait(interval)

@@ -50,7 +50,8 @@ def test_the_timer_worker_outlives_an_outage_and_fires_afterwards(proxied, caplo
     stop = threading.Event()
     proxy.cut()
     caplog.set_level(logging.WARNING, logger="allianssi.worker")
-    thread = threading.Thread(target=run_worker, args=(worker_engine, 0.2, stop), kwargs={"max_backoff": 0.5})
+    thread = threading.Thread(target=run_worker, args=(worker_engine.fire_due_timers, 0.2, stop),
+                              kwargs={"max_backoff": 0.5})
     thread.start()
     try:
         assert wait_for(lambda: "database unreachable" in caplog.text), "the outage is logged"
