@@ -57,10 +57,11 @@ def mail_from() -> str:
     return os.environ.get("MAIL_FROM", "allianssi@localhost")
 
 
-def build() -> Engine:
+def build(needs_database: bool = True) -> Engine:
+    """The engine on the configured database; validation alone needs none (an unused in-memory one)."""
     from workflows.service import build_engine
 
-    return build_engine(open_database())
+    return build_engine(open_database() if needs_database else Database("sqlite://"))
 
 
 def _safe_url() -> str:
@@ -151,7 +152,7 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
 
     with reported_errors():
         files = read_bundle(paths)
-        engine = build()
+        engine = build(needs_database=False)
         findings = [f for f in check_bundle(engine, files) if f.source != "validation"]
         for finding in findings:
             click.echo(str(finding), err=finding.severity == "error")
