@@ -173,11 +173,16 @@ def _vsize() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _send(fd: int, value: Any) -> None:
+def _send(fd: int, value: Any, deadline: float | None = None) -> None:
+    """Write one frame; raises TimeoutError past the deadline (a stuck child must not block us)."""
     data = pickle.dumps(value)
     view = memoryview(struct.pack("!Q", len(data)) + data)
     while view:
-        view = view[os.write(fd, view):]
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([], [fd], [], wait)[1]:
+                raise TimeoutError
+        view = view[os.write(fd, view[:65536]):]
 
 
 def _receive(fd: int, deadline: float | None = None) -> bytes | None:
@@ -213,10 +218,7 @@ class _Child:
         if pid == 0:  # the child: serves until the parent closes the pipe, never returns
             status = 0
             try:
-                # Hold no other child's pipe ends, so each child sees end of file when its parent goes.
-                for fd in (from_parent, to_parent, *_PARENT_ENDS):
-                    with suppress(OSError):
-                        os.close(fd)
+                _keep_only(to_child, from_child)
                 allowance = _vsize() + limits.memory_mb * 1024 * 1024
                 resource.setrlimit(resource.RLIMIT_AS, (allowance, allowance))
                 _serve(to_child, from_child, work)
@@ -227,12 +229,12 @@ class _Child:
         os.close(to_child)
         os.close(from_child)
         self.pid, self.requests, self.answers = pid, from_parent, to_parent
-        _PARENT_ENDS.update((from_parent, to_parent))
         self._finalizer = weakref.finalize(self, _close, os.getpid(), pid, from_parent, to_parent)
 
     def call(self, request: tuple[Any, ...], limits: SandboxLimits) -> tuple[str, Any]:
-        _send(self.requests, request)
-        data = _receive(self.answers, time.monotonic() + limits.time_seconds)
+        deadline = time.monotonic() + limits.time_seconds
+        _send(self.requests, request, deadline)
+        data = _receive(self.answers, deadline)
         if data is None:
             raise EOFError
         return cast(tuple[str, Any], _Unpickler(io.BytesIO(data)).load())
@@ -241,14 +243,24 @@ class _Child:
         self._finalizer()
 
 
-_PARENT_ENDS: set[int] = set()  # this process's ends of every child's pipes
+def _keep_only(*keep: int) -> None:
+    """In a new child: hold no descriptor of the parent's but its own pipe ends. A child holding the
+    parent's sockets, files or pipes (another child's, a browser driver's, the terminal's) would keep
+    them open after the parent closed them, and whoever waits for their end of file would wait forever."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for standard in (0, 1, 2):
+        os.dup2(null, standard)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in keep:
+            with suppress(OSError):
+                os.close(fd)
 
 
 def _close(owner: int, pid: int, *fds: int) -> None:
     if os.getpid() != owner:
         return  # a copy of this object in another child, collected there: not that child's to end
     for fd in fds:
-        _PARENT_ENDS.discard(fd)
         with suppress(OSError):
             os.close(fd)
     with suppress(ProcessLookupError):
