@@ -28,10 +28,15 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def blob_store_url() -> str:
+    return os.environ.get("BLOB_STORE_URL") or f"file://{Path.cwd() / 'instance' / 'blobs'}"
+
+
 def build() -> Engine:
+    from engine.blobs import open_blob_store
     from workflows.service import build_engine
 
-    return build_engine(Database(database_url()))
+    return build_engine(Database(database_url()), blobs=open_blob_store(blob_store_url()))
 
 
 def _json_default(value: Any) -> Any:
@@ -330,7 +335,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     from web.app import create_app, prepare
     from workflows.directory import demo_directory
 
-    app = create_app({"DATABASE_URL": database_url()})
+    app = create_app({"DATABASE_URL": database_url(), "BLOB_STORE_URL": blob_store_url()})
     with reported_errors():
         for line in prepare(app, deploy=True, demo=demo):
             click.echo(line)

@@ -12,6 +12,7 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
+from web.documents import available
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
 from web.names import element_title, procurement_title
@@ -34,7 +35,7 @@ class ListRow:
 
 def _visible_tasks(viewer: access.Viewer, instance: InstanceView) -> list[TaskView]:
     """All open tasks for a full viewer; only their own organisation's for an external one."""
-    if access.full_view(viewer):
+    if access.full_view(viewer, instance):
         return list(instance.open_tasks)
     return [t for t in instance.open_tasks if viewer.organisation_ids & set(t.organisations)
             or t.claimed_by == viewer.username]
@@ -43,7 +44,7 @@ def _visible_tasks(viewer: access.Viewer, instance: InstanceView) -> list[TaskVi
 def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel, now: datetime) -> ListRow:
     tasks = _visible_tasks(viewer, instance)
     moments = [t.due_at for t in tasks if t.due_at]
-    if access.full_view(viewer):
+    if access.full_view(viewer, instance):
         moments += [t.due_at for t in instance.timers]
     upcoming = min(moments) if moments else None
     return ListRow(instance, procurement_title(instance, model), sorted({t.phase for t in tasks if t.phase}),
@@ -86,13 +87,16 @@ def show(instance_id: str) -> Any:
     model = process_model(engine, instance.process_id, instance.definition_version)
     now = engine.clock()
     labels = overview.field_labels(model)
-    full = access.full_view(viewer)
+    full = access.full_view(viewer, instance)
     tasks = _visible_tasks(viewer, instance)
     mine = {t.id for t in engine.inbox(viewer.username, instance.id)}
-    events = engine.history(instance.id)
+    all_events = engine.history(instance.id)
+    events = all_events
     if not full:
         events = [e for e in events if "op" in e.payload and access.own_event(viewer, e, wired.directory)]
     every_step = full and request.args.get("steps") == "all"
+    audience = access.audience(viewer, instance)
+    conf = access.confidentiality(instance, model, wired.directory)
     return render_template(
         "procurements/show.html", instance=instance, model=model, full=full,
         title=procurement_title(instance, model),
@@ -100,10 +104,13 @@ def show(instance_id: str) -> Any:
         deadlines=overview.timeline(tasks, instance if full else None, model, now, labels),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
-                                           access.participants(instance, wired.directory)) if full else [],
+                                           access.participants(instance)) if full else [],
         role_names=overview.role_names,
-        history=overview.history_rows(events, model, labels, every_step=every_step),
-        every_step=every_step, now=now)
+        history=overview.history_rows(events, model, labels, every_step=every_step,
+                                      shown_data=lambda e: conf.event_data(audience, e),
+                                      shown_files=lambda e: conf.event_files(audience, e)),
+        files=conf.files(audience, all_events), documents=available(viewer, instance, audience),
+        may_compare=audience.unit or audience.auditor, every_step=every_step, now=now)
 
 
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp

@@ -3,7 +3,7 @@ participants, history and the diagrams. Each function takes what the viewer may 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -110,15 +110,19 @@ class HistoryRow:
     event: AuditEvent
     step: str
     data: list[tuple[str, str]]
+    files: list[dict[str, Any]] = field(default_factory=list)
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
-                         "instance_cancelled", "message_received", "timers_fired"})
+                         "instance_cancelled", "message_received", "timers_fired", "file_attached"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
 def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapping[str, str],
-                 every_step: bool = False, with_data: bool = True) -> list[HistoryRow]:
+                 every_step: bool = False, shown_data: Callable[[AuditEvent], Mapping[str, Any]] | None = None,
+                 shown_files: Callable[[AuditEvent], list[dict[str, Any]]] | None = None) -> list[HistoryRow]:
+    """The history as rows. Values and files appear only through `shown_data` / `shown_files` — the
+    viewer's confidentiality filter — so a page that passes none shows no data at all."""
     rows = []
     for event in events:
         payload = event.payload
@@ -129,13 +133,18 @@ def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapp
         element_id = str(payload.get("element_id") or "")
         step = element_title(model, element_id, str(payload.get("name") or element_id)) if element_id else ""
         data: list[tuple[str, str]] = []
-        if with_data:
-            raw = payload.get("data") if event.type in ("task_completed", "instance_started") else \
-                payload.get("payload") if event.type == "message_received" else None
-            if isinstance(raw, Mapping):
-                data = [(labels.get(k, k), _plain(v)) for k, v in raw.items()]
-        rows.append(HistoryRow(event, step, data))
+        if shown_data is not None:
+            data = [(labels.get(k, k), _plain(v)) for k, v in shown_data(event).items()
+                    if not _is_file_list(v)]
+        files = shown_files(event) if shown_files is not None else []
+        if event.type == "file_attached" and not files:
+            continue  # a document the viewer may not see: not even that it exists
+        rows.append(HistoryRow(event, step, data, files))
     return rows
+
+
+def _is_file_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) and "sha256" in v for v in value)
 
 
 def _plain(value: Any) -> str:

@@ -17,8 +17,7 @@ from web.i18n import days_left, localized
 from web.names import element_title, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
-from web.tasks.forms import field_views, submitted
-from workflows.forms import validate_form
+from web.tasks.forms import field_views, submitted, uploads
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -83,9 +82,9 @@ def complete(task_id: str) -> Any:
     if not may_act_on_task(viewer, task, engine.resolver):
         abort(403)
     data, shown = submitted(task.form, request.form)
+    files = uploads(task.form, request.files)
     try:
-        clean = validate_form(task.form, data)
-        engine.complete_task(task_id, viewer.username, clean)
+        engine.complete_task(task_id, viewer.username, data, files=files)
     except FormInvalid as error:
         return _render(task, viewer, shown, error.errors, status=status_of(error))
     except ScriptFailed as error:
