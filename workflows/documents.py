@@ -22,6 +22,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from engine import Engine
+from engine.attachments import references_in
+from engine.blobs import sha256_of
 from workflows.directory import Directory, demo_directory
 from workflows.errors import InvalidInput
 from workflows.rules import ProcurementRules, default_rules
@@ -114,7 +117,7 @@ def _points(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
                 criteria.append(criterion)
         rows.append({"organisation": organisation, "points": points, "total": merged.get("total"),
                      "rank": merged.get("rank")})
-    return criteria, rows
+    return sorted(criteria), rows
 
 
 def _tenderer_items(data: Mapping[str, Any], key: str, tenderer: str) -> list[Mapping[str, Any]]:
@@ -165,6 +168,23 @@ def render(kind: str, data: Mapping[str, Any], lang: str = "fi", directory: Dire
     return bytes(HTML(string=html, base_url=str(TEMPLATES)).write_pdf())
 
 
+def regenerated(engine: Engine, instance_id: str, directory: Directory | None = None) -> list[tuple[
+        dict[str, Any], bool]]:
+    """Every archived document of the instance regenerated from the state replay rebuilds for the step it
+    was made at: (its reference, whether the bytes are identical to the archived hash)."""
+    results = []
+    for event in engine.history(instance_id):
+        for ref in references_in(event.payload):
+            if ref.get("kind") not in KINDS:
+                continue
+            state = engine.state_at(instance_id, event.seq)
+            owner = ref.get("owner")
+            again = render(str(ref["kind"]), state.data, str(ref.get("lang", "fi")), directory,
+                           str(owner) if owner else None)
+            results.append((ref, sha256_of(again) == ref["sha256"]))
+    return results
+
+
 def file_name(kind: str, lang: str, business_key: str | None, tenderer: str | None = None) -> str:
     parts = [kind, business_key or "", tenderer or "", lang]
     return "-".join(p for p in parts if p) + ".pdf"
@@ -199,6 +219,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "candidates": "Ehdokkaat ja tarjoajat", "excluded": "Poissuljetut", "dropped_list": "Karsitut tarjoajat",
         "round": "Kierros", "reference": "Tarjouksen tunniste", "fee": "Palkkio-osuus (%)",
         "assessment": "Arvio", "reason": "Perustelu", "outcome": "Lopputulos", "none": "Ei merkintöjä.",
+        "criterion_quality": "Laatu", "criterion_price": "Hinta",
     },
     "en": {
         "decision": "Procurement decision", "exclusion": "Decision on exclusion",
@@ -213,6 +234,6 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "ground": "Ground for the procedure (Procurement Act § 34)", "candidates": "Candidates and tenderers",
         "excluded": "Excluded", "dropped_list": "Tenderers dropped", "round": "Round",
         "reference": "Tender reference", "fee": "Fee (%)", "assessment": "Assessment", "reason": "Reasoning",
-        "outcome": "Outcome", "none": "Nothing recorded.",
+        "outcome": "Outcome", "none": "Nothing recorded.", "criterion_quality": "Quality", "criterion_price": "Price",
     },
 }

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
+from web import access
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
 from web.definitions import process_model
@@ -51,6 +52,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
     now = engine.clock()
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
+        subject=_subject(viewer, task, instance, model),
         title=element_title(model, task.element_id, task.name),
         procurement=procurement_title(instance, model),
         instructions=localized(task.properties, "documentation", task.documentation),
@@ -92,6 +94,31 @@ def complete(task_id: str) -> Any:
     flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, _version(task)),
                                                     task.element_id, task.name)), "success")
     return redirect(_after_completion(viewer, task))
+
+
+# a task about one tenderer carries that tenderer's item under one of these keys; its tender is in the list
+SUBJECT_KEYS = {"evaluation": "final_tenders", "assessment": "round_tenders", "tender": ""}
+
+
+def _subject(viewer: Viewer, task: TaskView, instance: Any, model: Any) -> dict[str, Any] | None:
+    """The tenderer a task is about and, as far as the viewer may see them, its tender and attachments."""
+    wired = services()
+    audience = access.audience(viewer, instance)
+    conf = access.confidentiality(instance, model, wired.directory)
+    data = conf.data(audience, task.data)
+    for key, tenders_key in SUBJECT_KEYS.items():
+        item = task.data.get(key)
+        if not isinstance(item, dict) or not isinstance(item.get("organisation"), str):
+            continue
+        organisation = item["organisation"]
+        tender = next((t for t in data.get(tenders_key) or [] if isinstance(t, dict)
+                       and t.get("organisation") == organisation), None) if tenders_key else None
+        files = [ref for event, ref in conf.files(audience, wired.engine.history(instance.id))
+                 if event.type == "task_completed" and any(
+                     m.organisation == organisation for m in wired.directory.memberships(event.actor))]
+        values = {k: v for k, v in (tender or {}).items() if k not in ("organisation", "submitted")}
+        return {"organisation": organisation, "tender": values, "files": files}
+    return None
 
 
 def _version(task: TaskView) -> int:
