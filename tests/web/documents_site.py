@@ -105,6 +105,13 @@ def to_negotiation(site: DocumentSite) -> None:
 
 
 def to_award(site: DocumentSite) -> None:
+    to_assessment(site)
+    assess_round(site)
+    after_assessment(site)
+
+
+def to_assessment(site: DocumentSite) -> None:
+    """The tenderers submit revised tenders; the round closes and the unit has an assessment per tenderer."""
     p = site.procurement
     p.clock.set("2026-03-30")
     for org in TENDERERS:
@@ -112,12 +119,22 @@ def to_award(site: DocumentSite) -> None:
             "revised_tender_reference": f"REF-{org}-R", "fee_percent": 7.5,
             "negotiation_questions": f"SUM-{org}-R"})
     assert p.fire_timers("2026-04-03", 8) == 1
+
+
+def assess_round(site: DocumentSite) -> None:
+    """The unit assesses each open assessment with the negotiation's minutes attached."""
+    p = site.procurement
     for task in p.tasks(UNIT, "assess_round"):
         org = p.engine.task(task.id).data["assessment"]["organisation"]
         minutes = Upload(f"poytakirja-{org}.pdf", pdf(f"Neuvottelupöytäkirja {org}"))
         p.engine.complete_task(task.id, UNIT, {"continues": True, "assessment_reasoning": "Hyvä."},
                                files={"negotiation_minutes": [minutes]})
         site.files[f"minutes-{org}"] = sha_of(minutes.content)
+
+
+def after_assessment(site: DocumentSite) -> None:
+    """Final tenders, evaluation, the decision served and the contract signed."""
+    p = site.procurement
     p.complete(UNIT, "conclude_round", {"round_summary": "Kierros käyty.", "another_round": False})
     p.clock.set("2026-04-23")
     p.complete(UNIT, "request_final_tenders", {"final_request_sent_on": "2026-04-23",
