@@ -43,6 +43,7 @@ class Rule:
     visibility: str = DEFAULT_VISIBILITY
     after_decision: str | None = None
     owner_key: str | None = None  # in a list of items: the key naming each item's organisation
+    public_after_decision: tuple[str, ...] = ()  # keys of an owned item anyone sees after the decision
 
     def level(self, decided: bool) -> str:
         return self.after_decision if decided and self.after_decision else self.visibility
@@ -112,7 +113,7 @@ def _rule(raw: Mapping[str, Any]) -> Rule:
     for level in (visibility, after):
         if level is not None and level not in LEVELS:
             raise ValueError(f"unknown visibility {level!r} (known: {', '.join(LEVELS)})")
-    return Rule(visibility, after, raw.get("owner_key"))
+    return Rule(visibility, after, raw.get("owner_key"), tuple(raw.get("public_after_decision", ())))
 
 
 def data_rule(key: str) -> Rule:
@@ -164,15 +165,24 @@ class Confidentiality:
             rule = field_rule(fields[key]) if key in fields and "visibility" in fields[key].properties \
                 else data_rule(key)
             if rule.owner_key and isinstance(value, list):
-                items = [item for item in value if audience.sees(rule, _owners(item, rule.owner_key), self.decided)]
-                if items or not value:
-                    shown[key] = items
+                items = [self._item(audience, rule, item) for item in value]
+                if any(items) or not value:
+                    shown[key] = [item for item in items if item]
             elif rule.owner_key and isinstance(value, Mapping):
                 if audience.sees(rule, _owners(value, rule.owner_key), self.decided):
                     shown[key] = value
             elif audience.sees(rule, (), self.decided):
                 shown[key] = value
         return shown
+
+    def _item(self, audience: Audience, rule: Rule, item: Any) -> Any:
+        """An owned item in full, or only its public part after the decision, or nothing."""
+        assert rule.owner_key is not None
+        if audience.sees(rule, _owners(item, rule.owner_key), self.decided):
+            return item
+        if self.decided and rule.public_after_decision and isinstance(item, Mapping):
+            return {k: item[k] for k in rule.public_after_decision if k in item}
+        return None
 
     # --- history -----------------------------------------------------------------------------
     def owners(self, event: AuditEvent) -> set[Membership]:

@@ -181,57 +181,6 @@ def test_the_unit_compares_tenders_side_by_side_and_others_may_not(site: Documen
         assert Client(site, user).get(path)[0] == 403, user
 
 
-def _text(pdf_bytes: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
-
-
-def test_the_unit_generates_the_decision_which_is_archived_and_regenerated_identically(awarded: DocumentSite) -> None:
-    site = awarded
-    client = Client(site, UNIT)
-    page_path = f"/procurements/{site.instance_id}"
-    answer = client.client.post(f"{page_path}/documents", data={
-        "csrf_token": client.token(page_path), "choice": "decision|", "lang": "fi"})
-    assert answer.status_code == 302
-    engine = site.procurement.engine
-    attached = [e for e in engine.history(site.instance_id) if e.type == "file_attached"]
-    assert len(attached) == 1
-    ref = attached[0].payload["files"][0]
-    assert ref["kind"] == "decision" and ref["content_type"] == "application/pdf"
-    code, body = client.get(f"{page_path}/files/{ref['sha256']}")
-    assert code == 200
-    text = _text(body)
-    assert "Hankintapäätös" in text and "markkinaoikeuteen" in text and "14 päivän" in text
-    assert "Valittu tarjoaja: Vaara-Kainuun Osaamispalvelut Oy" in text
-    assert "Sija Tarjoaja Hinta Laatu Yhteensä" in text
-    assert "1 Vaara-Kainuun Osaamispalvelut Oy 15.0 70.0 85.0" in text  # rank, points per criterion, total
-    # the parties see the served decision; a municipality that declined does not
-    assert Client(site, "uraverkko.tenderer").get(f"{page_path}/files/{ref['sha256']}")[0] == 200
-    assert Client(site, f"{DECLINED}.council").get(f"{page_path}/files/{ref['sha256']}")[0] == 403
-    # a tenderer may not generate documents
-    other = Client(site, "uraverkko.tenderer")
-    assert other.client.post(f"{page_path}/documents", data={
-        "csrf_token": other.token("/"), "choice": "decision|", "lang": "fi"}).status_code == 403
-    # regenerated from the replayed state of its step: byte for byte
-    assert documents.regenerated(engine, site.instance_id) == [(ref, True)]
-
-
-def test_the_document_command_writes_the_pdf_in_either_language(awarded: DocumentSite, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", awarded.app.config["DATABASE_URL"])
-    monkeypatch.setenv("BLOB_STORE_URL", f"file://{awarded.blob_dir}")
-    out = tmp_path / "decision-en.pdf"
-    result = CliRunner().invoke(cli, ["document", awarded.instance_id, "decision", "--lang", "en", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    text = _text(out.read_bytes())
-    assert "Procurement decision" in text and "Market Court" in text and "within 14 days" in text
-    wrong = CliRunner().invoke(cli, ["document", awarded.instance_id, "verdict", "-o", str(out)])
-    assert wrong.exit_code == 1 and "Unknown document" in wrong.output
-
-
-def test_a_pdf_helper_makes_real_pdfs() -> None:
-    assert _text(pdf("Tarkistus")) == "Tarkistus"
-
-
 # --- the authorization walk: every demo user over every page and export -------------------------------
 UNIT_USERS = {"kainuu.procurement", "kajaani.procurement", "sotkamo.procurement"}
 JOINED = ("kainuu", "kajaani", "sotkamo")
@@ -309,6 +258,7 @@ def _walk(site: DocumentSite, phase: str) -> int:
 
     engine = site.procurement.engine
     instance = engine.instance(site.instance_id)
+    assert ("decision_service" in instance.data) == (phase == "awarded"), "the procurement is not in this phase"
     base = f"/procurements/{instance.id}"
     last_command = max(e.seq for e in engine.history(instance.id) if "op" in e.payload)
     # ?steps=all shows every event the plain page shows (and more), with the same filtered values
@@ -352,6 +302,57 @@ def _walk(site: DocumentSite, phase: str) -> int:
 
 def test_walk_in_negotiation_shows_no_tender_field_to_anyone_its_visibility_excludes(site: DocumentSite) -> None:
     assert _walk(site, "negotiation") >= 49 * 7
+
+
+def _text(pdf_bytes: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def test_the_unit_generates_the_decision_which_is_archived_and_regenerated_identically(awarded: DocumentSite) -> None:
+    site = awarded
+    client = Client(site, UNIT)
+    page_path = f"/procurements/{site.instance_id}"
+    answer = client.client.post(f"{page_path}/documents", data={
+        "csrf_token": client.token(page_path), "choice": "decision|", "lang": "fi"})
+    assert answer.status_code == 302
+    engine = site.procurement.engine
+    attached = [e for e in engine.history(site.instance_id) if e.type == "file_attached"]
+    assert len(attached) == 1
+    ref = attached[0].payload["files"][0]
+    assert ref["kind"] == "decision" and ref["content_type"] == "application/pdf"
+    code, body = client.get(f"{page_path}/files/{ref['sha256']}")
+    assert code == 200
+    text = _text(body)
+    assert "Hankintapäätös" in text and "markkinaoikeuteen" in text and "14 päivän" in text
+    assert "Valittu tarjoaja: Vaara-Kainuun Osaamispalvelut Oy" in text
+    assert "Sija Tarjoaja Hinta Laatu Yhteensä" in text
+    assert "1 Vaara-Kainuun Osaamispalvelut Oy 15.0 70.0 85.0" in text  # rank, points per criterion, total
+    # the parties see the served decision; a municipality that declined does not
+    assert Client(site, "uraverkko.tenderer").get(f"{page_path}/files/{ref['sha256']}")[0] == 200
+    assert Client(site, f"{DECLINED}.council").get(f"{page_path}/files/{ref['sha256']}")[0] == 403
+    # a tenderer may not generate documents
+    other = Client(site, "uraverkko.tenderer")
+    assert other.client.post(f"{page_path}/documents", data={
+        "csrf_token": other.token("/"), "choice": "decision|", "lang": "fi"}).status_code == 403
+    # regenerated from the replayed state of its step: byte for byte
+    assert documents.regenerated(engine, site.instance_id) == [(ref, True)]
+
+
+def test_the_document_command_writes_the_pdf_in_either_language(awarded: DocumentSite, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", awarded.app.config["DATABASE_URL"])
+    monkeypatch.setenv("BLOB_STORE_URL", f"file://{awarded.blob_dir}")
+    out = tmp_path / "decision-en.pdf"
+    result = CliRunner().invoke(cli, ["document", awarded.instance_id, "decision", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = _text(out.read_bytes())
+    assert "Procurement decision" in text and "Market Court" in text and "within 14 days" in text
+    wrong = CliRunner().invoke(cli, ["document", awarded.instance_id, "verdict", "-o", str(out)])
+    assert wrong.exit_code == 1 and "Unknown document" in wrong.output
+
+
+def test_a_pdf_helper_makes_real_pdfs() -> None:
+    assert _text(pdf("Tarkistus")) == "Tarkistus"
 
 
 def test_walk_after_award_shows_no_tender_field_to_anyone_its_visibility_excludes(awarded: DocumentSite) -> None:

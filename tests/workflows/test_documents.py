@@ -36,7 +36,8 @@ def test_an_eu_level_decision_has_the_market_court_appeal_correction_request_and
     assert "Valitusosoitus: valitus markkinaoikeuteen" in text
     assert "Valitus on tehtävä kirjallisesti 14 päivän kuluessa" in text
     assert "Markkinaoikeus, Radanrakentajantie 5, 00520 Helsinki" in text
-    assert "Oikaisuohje: hankintaoikaisu" in text and "Hankintaoikaisuvaatimus on tehtävä kirjallisesti 14 päivän" in text
+    assert "Oikaisuohje: hankintaoikaisu" in text
+    assert "Hankintaoikaisuvaatimus on tehtävä kirjallisesti 14 päivän" in text
     assert "kirjeitse lähetetty 7. päivänä lähettämisestä" in text
     assert "14 päivää on kulunut päätöksen tiedoksisaannista (odotusaika" in text
     assert "1 Vaara-Kainuun Osaamispalvelut Oy 15.0 70.0 85.0" in text  # points per criterion and rank
