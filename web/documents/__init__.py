@@ -55,8 +55,14 @@ def available(viewer: access.Viewer, instance: InstanceView, audience: Audience)
         offers.append(Offer("decision"))
     if data.get("negotiation_outcome") == "no_tenders":
         offers.append(Offer("discontinuation"))
-    if data.get("selection"):
+    selection = data.get("selection")
+    if selection:
         offers.append(Offer("report_124"))
+    excluded = selection.get("excluded") if isinstance(selection, dict) else None
+    for item in excluded or []:
+        organisation = item.get("organisation") if isinstance(item, dict) else item
+        if isinstance(organisation, str) and organisation:
+            offers.append(Offer("exclusion", organisation))
     for item in data.get("round_tenders") or []:
         if isinstance(item, dict) and item.get("organisation"):
             offers.append(Offer("minutes", str(item["organisation"])))
