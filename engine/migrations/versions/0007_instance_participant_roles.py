@@ -1,14 +1,14 @@
 """instance_participant_roles: in which role each organisation has taken part in an instance
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006_drafts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006_drafts"
 branch_labels = None
 depends_on = None
 
