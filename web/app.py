@@ -38,6 +38,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.procurements", "/procurements"),
     ("web.documents", "/procurements"),
     ("web.audit", "/audit"),
+    ("web.notifications", "/notifications"),
     ("web.designer", "/designer"),
 ]
 

@@ -37,5 +37,6 @@ def build_services(config: Mapping[str, Any]) -> Services:
     engine = factory(database)
     if engine.blobs is None:  # attachments and generated documents: the configured store
         engine.blobs = open_blob_store(config["BLOB_STORE_URL"])
+    engine.demo_clock = bool(config.get("DEMO"))  # the demo clock exists in demo mode only
     directory = config.get("DIRECTORY") or getattr(engine.resolver, "directory", None) or demo_directory()
     return Services(database, engine, directory)

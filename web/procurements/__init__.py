@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +14,11 @@ from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
 from web.documents import available
+from web.facts import field_units, for_page, public
+from web.formats import show_value
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
-from web.names import element_title, procurement_title
+from web.names import element_title, organisation_names, procurement_title
 from web.procurements import overview
 from web.state import services
 
@@ -47,8 +50,9 @@ def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel
     if access.full_view(viewer, instance):
         moments += [t.due_at for t in instance.timers]
     upcoming = min(moments) if moments else None
+    counting = upcoming is not None and instance.status == "running"
     return ListRow(instance, procurement_title(instance, model), sorted({t.phase for t in tasks if t.phase}),
-                   upcoming, days_left(upcoming, now) if upcoming else None)
+                   upcoming if counting else None, days_left(upcoming, now) if counting and upcoming else None)
 
 
 @bp.get("/")
@@ -85,7 +89,7 @@ def show(instance_id: str) -> Any:
     if not access.may_see_procurement(viewer, instance, wired.directory):
         abort(404)
     model = process_model(engine, instance.process_id, instance.definition_version)
-    now = engine.clock()
+    now = engine.clock_of(instance.id)
     labels = overview.field_labels(model)
     full = access.full_view(viewer, instance)
     tasks = _visible_tasks(viewer, instance)
@@ -97,20 +101,32 @@ def show(instance_id: str) -> Any:
     every_step = full and request.args.get("steps") == "all"
     audience = access.audience(viewer, instance)
     conf = access.confidentiality(instance, model, wired.directory)
+    shown = dataclasses.replace(instance, data=conf.data(audience))  # what of the data this viewer may see
     return render_template(
         "procurements/show.html", instance=instance, model=model, full=full,
         title=procurement_title(instance, model),
         tasks=[(t, element_title(model, t.element_id, t.name), t.id in mine) for t in tasks],
-        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels),
+        deadlines=overview.timeline(tasks, shown if full else None, model, now, labels,
+                                    running=instance.status == "running",
+                                    public_timers=overview.timers_shown_to(instance, model, viewer.roles)),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
                                            access.participants(instance)) if full else [],
         role_names=overview.role_names,
-        history=overview.history_rows(events, model, labels, every_step=every_step,
+        history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
+                                      text=lambda v, unit: show_value(v, unit, organisation_names()),
                                       shown_data=lambda e: conf.event_data(audience, e),
                                       shown_files=lambda e: conf.event_files(audience, e)),
         files=conf.files(audience, all_events), documents=available(viewer, instance, audience),
-        may_compare=audience.unit or audience.auditor, every_step=every_step, now=now)
+        may_compare=audience.unit or audience.auditor,
+        facts=for_page(model.properties if full else public(model.properties), shown.data, model,
+                       organisation_names()),
+        outcome=overview.outcome(shown, model), events=events_module.offered(viewer, instance, model),
+        recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
+            viewer, instance, model) else None,
+        demo_clock=recovery_module.may_move_clock(viewer, instance), every_step=every_step, now=now)
 
 
+from web.procurements import events as events_module  # noqa: E402 - registers the event views on bp
+from web.procurements import recovery as recovery_module  # noqa: E402 - registers the recovery views on bp
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp
