@@ -181,7 +181,8 @@ def test_a_done_task_is_told_only_to_those_who_could_do_it(engine: Engine) -> No
 
 def test_a_deleted_instance_row_leaves_its_chain_named(engine: Engine) -> None:
     instance_id = reviewing(engine)
-    for table in ("open_task_organisations", "open_tasks", "due_timers", "instance_organisations"):
+    for table in ("open_task_organisations", "open_tasks", "due_timers", "instance_organisations",
+                  "instance_participant_roles"):
         key = "task_id IN (SELECT id FROM open_tasks WHERE instance_id = :i)" if table == "open_task_organisations" \
             else "instance_id = :i"
         execute(engine, f"DELETE FROM {table} WHERE {key}", i=instance_id)
