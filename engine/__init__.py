@@ -18,7 +18,10 @@ from engine.errors import (
 )
 from engine.forms import form_fields_of_element
 from engine.runtime import Engine
+from engine.external_tasks import ExternalTaskView, TopicRequest
+from engine.messages import MessageRefused
 from engine.storage import Database
+from engine.tokens import TokenInvalid, TokenNotFound, TokenStore, TokenView
 from engine.types import (
     Assignment,
     AssignmentResolver,
@@ -36,7 +39,8 @@ from engine.types import (
 )
 
 __all__ = [
-    "Assignment", "AssignmentResolver", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
+    "Assignment", "AssignmentResolver", "ExternalTaskView", "MessageRefused", "TokenInvalid", "TokenNotFound",
+    "TokenStore", "TokenView", "TopicRequest", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
     "DefinitionNotFound", "DeployedProcess", "Engine", "EngineError", "FormField", "FormInvalid", "FormValidator",
     "InstanceNotFound", "InstanceView", "Membership", "NotAllowed", "Problem", "ProcessInfo", "ReplayReport",
     "ScriptFailed", "SourceFile", "StaleInstance", "TaskNotFound", "TaskNotReady", "TaskView",

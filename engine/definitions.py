@@ -21,6 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.checks import check_document
 from engine.errors import DefinitionError, Problem
+from engine.external_tasks import PARSER_CLASSES as EXTERNAL_TASK_PARSERS
 from engine.forms import form_fields_of_element
 from engine.types import FormField, ProcessInfo, SourceFile
 
@@ -59,7 +60,7 @@ class DiagramParser(CamundaParser):
 
     OVERRIDE_PARSER_CLASSES = {
         tag: (type(f"Own{parser.__name__}", (parser,), {"parse_extensions": _own_properties}), spec)
-        for tag, (parser, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()
+        for tag, (parser, spec) in {**CamundaParser.OVERRIDE_PARSER_CLASSES, **EXTERNAL_TASK_PARSERS}.items()
     }
 
 

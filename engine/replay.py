@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from engine import execution
+from engine import execution, external_tasks
 from engine.audit import to_event
 from engine.errors import EngineError, InstanceNotFound
 from engine.models import AuditRecord, Instance, ProcessDefinition
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from engine.definitions import CompiledProcess
     from engine.storage import Database
 
-STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "complete_external"})
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ class Replays:
                     elif op == "complete":
                         execution.complete(workflow, payload["task_id"], payload["data"])
                     elif op == "message":
-                        execution.deliver_message(workflow, payload["name"], payload["payload"])
+                        execution.deliver_message(workflow, payload["name"], payload["payload"],
+                                                  task_id=payload.get("catch_task_id"))
+                    elif op == "complete_external":
+                        external_tasks.complete(workflow, payload["task_id"], payload["data"])
                     elif op == "fire_timers":
                         execution.fire_timers(workflow)
                     elif op == "cancel":

@@ -34,7 +34,9 @@ from engine.errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from engine.external_tasks import ExternalTasks, refresh_rows
 from engine.forms import form_fields
+from engine.messages import MessageRouting
 from engine.models import (
     AuditRecord,
     DueTimer,
@@ -65,7 +67,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays):
+class Engine(Deployments, Queries, Replays, ExternalTasks, MessageRouting):
     def __init__(
         self,
         database: Database,
@@ -288,6 +290,7 @@ class Engine(Deployments, Queries, Replays):
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
             assigned += assignment.organisations
+        assigned += refresh_rows(session, instance_id, workflow, status == RUNNING, at, self.resolver)
         if assigned:  # one look-up of the known participants per command, not one per new task
             self._add_participants(session, instance_id, assigned)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
@@ -346,7 +349,7 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
-STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "complete_external"})
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:
