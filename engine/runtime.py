@@ -36,6 +36,7 @@ from engine.errors import (
 )
 from engine.external_tasks import ExternalTasks, refresh_rows
 from engine.forms import form_fields
+from engine.listing import Listing
 from engine.messages import MessageRouting
 from engine.models import (
     AuditRecord,
@@ -67,7 +68,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays, ExternalTasks, MessageRouting):
+class Engine(Deployments, Queries, Listing, Replays, ExternalTasks, MessageRouting):
     def __init__(
         self,
         database: Database,

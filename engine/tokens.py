@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -139,13 +140,13 @@ class TokenStore:
             raise TokenInvalid("the token was revoked or has expired")
         return view
 
-    def memberships(self, actor: str, now: datetime) -> list[Membership] | None:
+    def memberships(self, actor: str, clock: Callable[[], datetime]) -> list[Membership] | None:
         """A token actor's one membership while it is active ([] after); None when not a token actor."""
         name = token_name(actor)
         if name is None:
             return None
         with self.db.read() as session:
             row = session.execute(select(ApiToken).where(ApiToken.name == name)).scalar_one_or_none()
-        if row is None or not _view(row).active(now):
+        if row is None or not _view(row).active(clock()):
             return []
         return [Membership(row.organisation, row.role)]

@@ -23,7 +23,7 @@ from flask import Flask, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import read_bundle
-from web import errors, i18n, names, security
+from web import api, errors, i18n, names, security
 from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
@@ -37,6 +37,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.tasks", "/tasks"),
     ("web.procurements", "/procurements"),
     ("web.audit", "/audit"),
+    ("web.api", "/api/v1"),
+    ("web.tokens", "/admin/tokens"),
 ]
 
 
@@ -54,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(refuse_read_only_changes)
     app.context_processor(lambda: {"viewer": g.get("viewer"), "blueprints": app.blueprints})
     _register_blueprints(app)
+    api.init_app(app)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:

@@ -126,6 +126,7 @@ ROLES = {
     "producer": N_("Producer"),
     "auditor": N_("Auditor"),
     "designer": N_("Process designer"),
+    "administrator": N_("Administrator"),
 }
 STATUSES = {"running": N_("In progress"), "completed": N_("Completed"), "cancelled": N_("Cancelled")}
 STATE_WORDS = {"completed": N_("completed"), "active": N_("active"), "waiting": N_("waiting")}
@@ -138,6 +139,9 @@ EVENTS = {
     "instance_cancelled": N_("Procurement cancelled"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
+    "external_task_locked": N_("External task locked"),
+    "external_task_completed": N_("External task completed"),
+    "external_task_failed": N_("External task failed"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),
     "element_waiting": N_("Waiting"),

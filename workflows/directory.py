@@ -25,9 +25,9 @@ DEMO_FILE = Path(__file__).parent / "data" / "kainuu.json"
 
 ORGANISATION_KINDS = ("region", "municipality", "producer", "other")
 ROLES = ("municipality", "orderer", "procurement_unit", "tenderer", "steering_group", "producer",
-         "auditor", "designer")
+         "auditor", "designer", "administrator")
 """Every role a membership may name. The first six are lanes in the diagrams; `auditor` reads
-everything and changes nothing; `designer` deploys diagrams."""
+everything and changes nothing; `designer` deploys diagrams; `administrator` manages API tokens."""
 
 
 @dataclass(frozen=True)
