@@ -46,7 +46,7 @@ MAX_LOCK = timedelta(days=7)
 
 
 # --- the task spec, its parser and its serializer ----------------------------------------------
-class ExternalServiceTask(ServiceTask):  # type: ignore[misc]
+class ExternalServiceTask(ServiceTask):
     """A service task a worker outside the engine does: it waits (STARTED) until completed."""
 
     def __init__(self, wf_spec: Any, bpmn_id: str, topic: str, **kwargs: Any):
@@ -57,7 +57,7 @@ class ExternalServiceTask(ServiceTask):  # type: ignore[misc]
         return None  # SpiffWorkflow: None means "started, not done"; a worker completes it
 
 
-class ServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
+class ServiceTaskParser(CamundaTaskParser):
     """`camunda:type="external"` needs a `camunda:topic`; other service tasks parse as before."""
 
     def create_task(self) -> Any:
@@ -69,7 +69,7 @@ class ServiceTaskParser(CamundaTaskParser):  # type: ignore[misc]
         return ExternalServiceTask(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
 
 
-class ExternalServiceTaskConverter(BpmnTaskSpecConverter):  # type: ignore[misc]
+class ExternalServiceTaskConverter(BpmnTaskSpecConverter):
     def to_dict(self, spec: Any) -> dict[str, Any]:
         dct: dict[str, Any] = self.get_default_attributes(spec)
         dct["topic"] = spec.topic

@@ -113,7 +113,7 @@ class MessageRouting:
                 "op": "message", "name": name, "payload": clean, "catch_task_id": chosen.task_id,
                 "element_id": chosen.element_id, "correlation": wanted, "idempotency_key": idempotency_key})
         try:
-            return self._command(instance_id, actor, act)  # type: ignore[no-any-return]
+            return self._command(instance_id, actor, act)
         except IntegrityError:  # the same key, delivered to another instance at the same moment
             raise MessageRefused(f"a message with the idempotency key {idempotency_key!r} "
                                  "was already delivered") from None

@@ -121,7 +121,7 @@ class TokenStore:
                 row.revoked_at, row.revoked_by = now, revoked_by
             return _view(row)
 
-    def list(self) -> list[TokenView]:
+    def all(self) -> list[TokenView]:
         with self.db.read() as session:
             rows = session.execute(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)).scalars().all()
         return [_view(r) for r in rows]

@@ -52,7 +52,7 @@ def revoke(name: str, revoked_by: str) -> None:
 @json_option
 def list_tokens(as_json: bool) -> None:
     """Every token with its organisation, role, expiry and state (never a secret)."""
-    tokens = _store().list()
+    tokens = _store().all()
     now = datetime.now(UTC)
     rows = [{"name": t.name, "organisation": t.organisation, "role": t.role, "created_by": t.created_by,
              "created_at": t.created_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at,
@@ -60,6 +60,5 @@ def list_tokens(as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    for row in rows:
-        click.echo(f"{row['name']:<24} {row['role']}@{row['organisation']:<20} {row['state']:<8} "
-                   f"expires {row['expires_at'].isoformat()}")
+    for t, row in zip(tokens, rows, strict=True):
+        click.echo(f"{t.name:<24} {t.role}@{t.organisation:<20} {row['state']:<8} expires {t.expires_at.isoformat()}")

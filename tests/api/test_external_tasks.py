@@ -11,6 +11,12 @@ from tests.api.conftest import ApiSite
 FETCH = {"max_tasks": 5, "topics": [{"topic": "notice", "lock_duration": 30_000}]}
 
 
+def _fetch(api: ApiSite, worker: str) -> list[dict[str, Any]]:
+    response = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": worker})
+    assert response.status_code == 200, response.get_json()
+    return list(response.get_json()["items"])
+
+
 def _reviewed(api: ApiSite, key: str = "KAI-API-1") -> str:
     instance_id = api.start(key)
     task = api.task(instance_id)
@@ -55,10 +61,10 @@ def test_two_workers_compete_one_gets_it_completes_it(api: ApiSite) -> None:
 
 def test_a_dead_workers_lock_expires_and_another_fetches_it(api: ApiSite) -> None:
     _reviewed(api)
-    [first] = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "dies"}).get_json()["items"]
-    assert api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w2"}).get_json()["items"] == []
+    [first] = _fetch(api, "dies")
+    assert _fetch(api, "w2") == []
     api.clock.now += timedelta(seconds=31)  # the first worker never comes back
-    [again] = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w2"}).get_json()["items"]
+    [again] = _fetch(api, "w2")
     assert again["id"] == first["id"] and again["worker_id"] == "w2"
     late = api.call("POST", f"/external-tasks/{first['id']}/complete", json={"worker_id": "dies"})
     assert late.status_code == 409
@@ -67,18 +73,18 @@ def test_a_dead_workers_lock_expires_and_another_fetches_it(api: ApiSite) -> Non
 
 def test_failure_with_retries_then_an_incident(api: ApiSite) -> None:
     _reviewed(api)
-    [task] = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w"}).get_json()["items"]
+    [task] = _fetch(api, "w")
     failed = api.call("POST", f"/external-tasks/{task['id']}/failure", json={
         "worker_id": "w", "error_message": "HILMA did not answer", "retries": 1, "retry_timeout": 10_000})
     assert failed.status_code == 200 and failed.get_json()["retries"] == 1
-    assert api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w"}).get_json()["items"] == []
+    assert _fetch(api, "w") == []
     api.clock.now += timedelta(seconds=11)
-    [retry] = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w"}).get_json()["items"]
+    [retry] = _fetch(api, "w")
     last = api.call("POST", f"/external-tasks/{retry['id']}/failure", json={
         "worker_id": "w", "error_message": "still down", "retries": 0})
     assert last.get_json()["incident"] is True
     api.clock.now += timedelta(days=1)
-    assert api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w"}).get_json()["items"] == []
+    assert _fetch(api, "w") == []
     [listed] = api.call("GET", "/external-tasks?topic=notice").get_json()["items"]
     assert listed["incident"] and listed["error_message"] == "still down"
 
@@ -87,6 +93,6 @@ def test_a_token_of_another_organisation_never_gets_the_task(api: ApiSite) -> No
     _reviewed(api)
     other = api.call("POST", "/external-tasks/fetch-and-lock", token="other-orderer", json={**FETCH, "worker_id": "x"})
     assert other.status_code == 200 and other.get_json()["items"] == []
-    [task] = api.call("POST", "/external-tasks/fetch-and-lock", json={**FETCH, "worker_id": "w"}).get_json()["items"]
+    [task] = _fetch(api, "w")
     stolen = api.call("POST", f"/external-tasks/{task['id']}/complete", token="other-orderer", json={"worker_id": "w"})
     assert stolen.status_code == 403

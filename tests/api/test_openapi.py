@@ -44,7 +44,7 @@ def test_no_server_errors_and_no_broken_responses(sqlite_api: ApiSite) -> None:
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), database=None)
-        def exercise(case: Any) -> None:
+        def exercise(case: Any, token: str = token) -> None:
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             statuses.append(response.status_code)
             case.validate_response(response, checks=checks)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from engine import TokenStore
+from engine import Database, TokenStore
 from tests.api.conftest import ApiSite, _site
-
-from engine import Database
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:

@@ -2,6 +2,37 @@
 catalogues (messages.pot, fi and en .po) and compiles the .mo files that ship with the package."""
 
 FI: dict[str, str | tuple[str, str]] = {
+    # API tokens (web/tokens)
+    "Administrator": "Pääkäyttäjä",
+    "API tokens": "API-avaimet",
+    "A token lets a system use the API as one organisation in one role. Every change it makes is recorded "
+    "under its name.":
+        "Avaimella järjestelmä käyttää rajapintaa yhden organisaation nimissä yhdessä roolissa. Jokainen sen "
+        "tekemä muutos kirjataan avaimen nimellä.",
+    "Token %(name)s made": "Avain %(name)s luotu",
+    "Copy the token now. It is shown only this once; only its hash is kept.":
+        "Kopioi avain nyt. Se näytetään vain tämän kerran; siitä säilytetään vain tiiviste.",
+    "Name": "Nimi",
+    "Expires": "Vanhenee",
+    "State": "Tila",
+    "revoked": "peruttu",
+    "in use": "käytössä",
+    "expired": "vanhentunut",
+    "Revoke": "Peru",
+    "No tokens.": "Ei avaimia.",
+    "New token": "Uusi avain",
+    "Valid for (days)": "Voimassa (päivää)",
+    "Make the token": "Luo avain",
+    "Choose an organisation.": "Valitse organisaatio.",
+    "Choose a role.": "Valitse rooli.",
+    "The token lives 1 to 366 days.": "Avain on voimassa 1–366 päivää.",
+    "A name is 1–63 lower-case letters, digits, dots, dashes or underscores.":
+        "Nimessä on 1–63 pientä kirjainta, numeroa, pistettä, yhdysmerkkiä tai alaviivaa.",
+    "A token with this name exists already.": "Tämänniminen avain on jo olemassa.",
+    "The token %(name)s was revoked.": "Avain %(name)s peruttiin.",
+    "External task locked": "Ulkoinen tehtävä varattu",
+    "External task completed": "Ulkoinen tehtävä tehty",
+    "External task failed": "Ulkoinen tehtävä epäonnistui",
     # errors
     "This task is already done": "Tehtävä on jo tehty",
     "Someone has already completed this task, or it is no longer open. Nothing you entered was saved. "
