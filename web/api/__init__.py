@@ -14,6 +14,7 @@ from web.api import auth, limits, problems
 bp = Blueprint("api", __name__, template_folder="templates")
 problems.init_blueprint(bp)
 bp.before_request(auth.authenticate)
+bp.teardown_request(auth.forget)
 
 
 @bp.before_request

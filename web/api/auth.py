@@ -12,6 +12,7 @@ from typing import cast
 from flask import current_app, g, request
 
 from engine import TokenInvalid, TokenStore, TokenView
+from engine.tokens import act_as, stop_acting
 from web.access import Viewer
 from web.api.problems import ApiProblem
 from web.state import services
@@ -41,7 +42,15 @@ def authenticate() -> None:
         raise ApiProblem(401, "the token is unknown, revoked or expired", headers=CHALLENGE) from None
     g.api_token = token
     g.api_viewer = token_viewer(token)
+    g.api_acting = act_as(token)
     current_app.logger.info("api %s %s by token %s", request.method, request.path, token.name)
+
+
+def forget(_error: BaseException | None = None) -> None:
+    """teardown of the API: the next request on this thread acts with its own token, not this one."""
+    handle = g.pop("api_acting", None)
+    if handle is not None:
+        stop_acting(handle)
 
 
 def api_viewer() -> Viewer:
