@@ -18,7 +18,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,6 +66,29 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiCall(Base):
+    """Every call made with a token, by the token's name: an append-only access log (the changes
+    themselves are also in the instances' hash-chained audit log, as `token:<name>`)."""
+
+    __tablename__ = "api_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_name: Mapped[str] = mapped_column(String(64), index=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+@dataclass(frozen=True)
+class CallView:
+    token_name: str
+    method: str
+    path: str
+    status: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,23 @@ class TokenStore:
         with self.db.read() as session:
             rows = session.execute(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)).scalars().all()
         return [_view(r) for r in rows]
+
+    def record_call(self, name: str, method: str, path: str, status: int, at: datetime) -> None:
+        with self.db.write() as session:
+            session.add(ApiCall(token_name=name, method=method, path=path[:500], status=status, at=at))
+
+    def calls(self, name: str, limit: int = 100) -> list[CallView]:
+        """The token's latest calls, newest first."""
+        with self.db.read() as session:
+            rows = session.execute(select(ApiCall).where(ApiCall.token_name == name)
+                                   .order_by(ApiCall.id.desc()).limit(limit)).scalars().all()
+        return [CallView(r.token_name, r.method, r.path, r.status, r.at) for r in rows]
+
+    def last_used(self) -> dict[str, datetime]:
+        """Token name → the time of its latest call."""
+        with self.db.read() as session:
+            found = session.execute(select(ApiCall.token_name, func.max(ApiCall.at)).group_by(ApiCall.token_name))
+            return {name: at for name, at in found}
 
     def authenticate(self, secret: str, now: datetime) -> TokenView:
         """The active token with this secret, or TokenInvalid (unknown, revoked and expired alike)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine import TokenStore
 from tests.api.conftest import ApiSite
 
 
@@ -20,3 +21,22 @@ def test_start_read_complete_and_history(api: ApiSite) -> None:
     completed = [e for e in events if e["type"] == "task_completed"]
     assert [e["actor"] for e in completed] == ["token:orderer"]  # audited with the token's name
     assert api.engine.verify(instance_id).ok and api.engine.replay(instance_id).consistent
+    # every call, reads and refusals too, is in the access log under the token's name
+    calls = TokenStore(api.app.extensions["allianssi"].database).calls("orderer")
+    assert [(c.method, c.path, c.status) for c in calls][:2] == [
+        ("GET", f"/api/v1/procurements/{instance_id}/history", 200),
+        ("POST", f"/api/v1/tasks/{task['id']}/complete", 200)]
+    assert api.call("GET", "/tasks/nope").status_code == 404
+    assert TokenStore(api.app.extensions["allianssi"].database).calls("orderer", limit=1)[0].status == 404
+
+
+def test_a_stale_if_match_gets_412_and_changes_nothing(api: ApiSite) -> None:
+    instance_id = api.start()
+    task = api.task(instance_id)
+    assert api.call("POST", f"/tasks/{task['id']}/claim").status_code == 200
+    events = len(api.engine.history(instance_id))
+    stale = api.call("POST", f"/tasks/{task['id']}/complete", json={"data": {"approve": True}},
+                     headers={"If-Match": f'"{task["version"]}"'})
+    assert stale.status_code == 412 and stale.mimetype == "application/problem+json"
+    assert stale.headers["ETag"] == f'"{task["version"] + 1}"'
+    assert len(api.engine.history(instance_id)) == events and api.engine.instance(instance_id).open_tasks

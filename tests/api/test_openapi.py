@@ -40,14 +40,17 @@ def test_no_server_errors_and_no_broken_responses(sqlite_api: ApiSite) -> None:
 
     for operation in operations:
         token = site.secrets["auditor" if operation.method.upper() == "GET" else "orderer"]
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck), database=None)
-        def exercise(case: Any, token: str = token) -> None:
-            response = case.call(headers={"Authorization": f"Bearer {token}"})
-            statuses.append(response.status_code)
-            case.validate_response(response, checks=checks)
-
-        exercise()
+        _exercise(operation, token, checks, statuses)
     assert len(statuses) >= len(operations) and 200 in statuses and 404 in statuses
+
+
+def _exercise(operation: Any, token: str, checks: list[Any], statuses: list[int]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck), database=None)
+    def exercise(case: Any) -> None:
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        statuses.append(response.status_code)
+        case.validate_response(response, checks=checks)
+
+    exercise()

@@ -37,6 +37,8 @@ def test_403_404_409_412_and_422(sqlite_api: ApiSite) -> None:
         "process_id": "api_integration", "data": {"title": "x", "region": "kajaani"}}), 403)
     instance_id = api.start()
     _problem(api.call("GET", "/procurements/nope"), 404)
+    _problem(api.call("GET", "/no-such-operation"), 404)
+    assert api.client().get("/no-such-page").mimetype == "text/html"
     _problem(api.call("GET", "/tasks/nope"), 404)
     task = api.task(instance_id)
     _problem(api.call("POST", f"/tasks/{task['id']}/complete", token="auditor", json={"data": {}}), 403)

@@ -14,6 +14,7 @@ from web.api import auth, limits, problems
 bp = Blueprint("api", __name__, template_folder="templates")
 problems.init_blueprint(bp)
 bp.before_request(auth.authenticate)
+bp.after_request(auth.record)
 bp.teardown_request(auth.forget)
 
 
@@ -26,6 +27,7 @@ def _read_only_tokens_change_nothing() -> None:
 
 def init_app(app: Flask) -> None:
     limits.init_app(app, bp)
+    problems.init_app(app)
 
 
 from web.api import external, messages, meta, procurements, tasks  # noqa: E402,F401 - register the operations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import current_app, g, request
+from flask import Response, g, request
 
 from engine import TokenInvalid, TokenStore, TokenView
 from engine.tokens import act_as, stop_acting
@@ -43,7 +43,15 @@ def authenticate() -> None:
     g.api_token = token
     g.api_viewer = token_viewer(token)
     g.api_acting = act_as(token)
-    current_app.logger.info("api %s %s by token %s", request.method, request.path, token.name)
+
+
+def record(response: Response) -> Response:
+    """after_request of the API: every call made with a token is logged under the token's name."""
+    token = g.get("api_token")
+    if token is not None:
+        TokenStore(services().database).record_call(token.name, request.method, request.path,
+                                                    response.status_code, services().engine.clock())
+    return response
 
 
 def forget(_error: BaseException | None = None) -> None:

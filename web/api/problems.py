@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from engine import BadCursor, EngineError, FormInvalid, StaleInstance, TokenInvalid
@@ -69,6 +69,18 @@ def _http_error(error: HTTPException) -> Response:
 
 def _api_problem(error: ApiProblem) -> Response:
     return problem(error.status, error.detail, error.errors, error.headers)
+
+
+def init_app(app: Flask) -> None:
+    """An address under /api/ that matches no operation is a problem too, not the web's HTML page."""
+
+    def not_found(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return problem(404, "no such operation; see /api/v1/openapi.json")
+        pages = app.error_handler_spec[None][None].get(HTTPException)  # the web's own (web/errors.py)
+        return pages(error) if pages is not None else error
+
+    app.register_error_handler(404, not_found)
 
 
 def init_blueprint(bp: Blueprint) -> None:

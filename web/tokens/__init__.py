@@ -39,7 +39,9 @@ def _store() -> TokenStore:
 def _page(status: int = 200, **shown: Any) -> Any:
     directory = services().directory
     organisations = sorted(directory.organisations.values(), key=lambda o: o.name)
-    return render_template("tokens/index.html", tokens=_store().all(), organisations=organisations,
+    store = _store()
+    return render_template("tokens/index.html", tokens=store.all(), last_used=store.last_used(),
+                           organisations=organisations,
                            roles=TOKEN_ROLES, now=services().engine.clock(), **shown), status
 
 

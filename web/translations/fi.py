@@ -14,6 +14,7 @@ FI: dict[str, str | tuple[str, str]] = {
         "Kopioi avain nyt. Se näytetään vain tämän kerran; siitä säilytetään vain tiiviste.",
     "Name": "Nimi",
     "Expires": "Vanhenee",
+    "Last used": "Viimeksi käytetty",
     "State": "Tila",
     "revoked": "peruttu",
     "in use": "käytössä",

@@ -1,4 +1,4 @@
-"""api_tokens, external_tasks (Camunda's external-task pattern), delivered_messages (idempotency keys)
+"""api_tokens, api_calls, external_tasks (Camunda's external-task pattern), delivered_messages (idempotency keys)
 
 Revision ID: 0006
 Revises: 0005
@@ -29,6 +29,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
+    op.create_table(
+        "api_calls",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("token_name", sa.String(length=64), nullable=False),
+        sa.Column("method", sa.String(length=10), nullable=False),
+        sa.Column("path", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_api_calls_token_name", "api_calls", ["token_name"])
     op.create_table(
         "external_tasks",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -68,4 +79,6 @@ def downgrade() -> None:
     for index in ("lock_expires_at", "topic", "instance_id"):
         op.drop_index(f"ix_external_tasks_{index}", table_name="external_tasks")
     op.drop_table("external_tasks")
+    op.drop_index("ix_api_calls_token_name", table_name="api_calls")
+    op.drop_table("api_calls")
     op.drop_table("api_tokens")
