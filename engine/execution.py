@@ -29,12 +29,14 @@ from SpiffWorkflow.util.task import TaskState
 
 import engine.determinism  # noqa: F401 - installs the clock, id and depth patches
 from engine.audit import canonical_json
+from engine.camunda.specs import CONVERTERS as CAMUNDA7_CONVERTERS
 from engine.definitions import CompiledProcess
 from engine.errors import Conflict, ScriptFailed
 from engine.external_tasks import SERIALIZER_CONFIG as EXTERNAL_TASK_CONFIG
 from engine.sandbox import ScriptRejected
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, **EXTERNAL_TASK_CONFIG}))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**CAMUNDA_CONFIG, **CAMUNDA7_CONVERTERS, **EXTERNAL_TASK_CONFIG}))
 RECORDED_STATES = {TaskState.WAITING, TaskState.READY, TaskState.STARTED, TaskState.COMPLETED,
                    TaskState.ERROR, TaskState.CANCELLED}
 

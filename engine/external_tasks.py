@@ -10,9 +10,10 @@ lane's assignment (role and organisations) decides who may fetch one, as for a h
 A lock expires by time; an expired lock is free for the next worker (the one before it died).
 With no retries left a task is an incident and is not fetched again.
 
-This module is the whole engine side of external tasks: the task spec, its parser and
-serializer converter (registered by `definitions.py` and `execution.py`), the rows and the
-commands (a mixin of `Engine`).
+This module is the whole engine side of external tasks: the task spec and its serializer
+converter (built by `engine/camunda/parsing.py` from `camunda:type="external"`, whose checks
+refuse one without a topic; serialized through `execution.py`), the rows and the commands (a
+mixin of `Engine`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ForeignKey, Integer, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from engine.storage import Database
     from engine.types import AssignmentResolver
 
-CAMUNDA_NS = "camunda"
 MAX_LOCK = timedelta(days=7)
 
 
@@ -57,18 +55,6 @@ class ExternalServiceTask(ServiceTask):
         return None  # SpiffWorkflow: None means "started, not done"; a worker completes it
 
 
-class ServiceTaskParser(CamundaTaskParser):
-    """`camunda:type="external"` needs a `camunda:topic`; other service tasks parse as before."""
-
-    def create_task(self) -> Any:
-        if self.attribute("type", CAMUNDA_NS) != "external":
-            return super().create_task()
-        topic = (self.attribute("topic", CAMUNDA_NS) or "").strip()
-        if not topic:
-            self.raise_validation_exception('an external service task needs a camunda:topic')
-        return ExternalServiceTask(self.spec, self.bpmn_id, topic=topic, **self.bpmn_attributes)
-
-
 class ExternalServiceTaskConverter(BpmnTaskSpecConverter):
     def to_dict(self, spec: Any) -> dict[str, Any]:
         dct: dict[str, Any] = self.get_default_attributes(spec)
@@ -76,7 +62,6 @@ class ExternalServiceTaskConverter(BpmnTaskSpecConverter):
         return dct
 
 
-PARSER_CLASSES = {full_tag("serviceTask"): (ServiceTaskParser, ServiceTask)}
 SERIALIZER_CONFIG = {ExternalServiceTask: ExternalServiceTaskConverter}
 
 
