@@ -142,6 +142,7 @@ EVENTS = {
     "external_task_locked": N_("External task locked"),
     "external_task_completed": N_("External task completed"),
     "external_task_failed": N_("External task failed"),
+    "instance_migrated": N_("Moved to a newer version of its process"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),
     "element_waiting": N_("Waiting"),

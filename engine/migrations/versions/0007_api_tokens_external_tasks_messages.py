@@ -1,14 +1,14 @@
 """api_tokens, api_calls, external_tasks (Camunda's external-task pattern), delivered_messages (idempotency keys)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006_drafts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006_drafts"
 branch_labels = None
 depends_on = None
 
