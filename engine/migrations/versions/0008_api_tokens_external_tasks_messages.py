@@ -1,14 +1,14 @@
 """api_tokens, api_calls, external_tasks (Camunda's external-task pattern), delivered_messages (idempotency keys)
 
-Revision ID: 0007
-Revises: 0006_drafts
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006_drafts"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
