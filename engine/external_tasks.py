@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.errors import Conflict, NotAllowed, TaskNotReady
 from engine.models import Base, UTCDateTime
-from engine.types import JSON, Assignment
+from engine.types import JSON, Assignment, Membership
 
 if TYPE_CHECKING:
     from engine.models import Instance
@@ -148,15 +148,15 @@ def _view(row: ExternalTaskRow, variables: Mapping[str, JSON] | None = None) -> 
 
 
 def refresh_rows(session: Session, instance_id: str, workflow: Any, running: bool, at: datetime,
-                 resolver: AssignmentResolver) -> list[str]:
-    """Keep one row per waiting external task (its lock and retries survive); returns new organisations."""
+                 resolver: AssignmentResolver) -> list[Membership]:
+    """Keep one row per waiting external task (its lock and retries survive); returns who was assigned."""
     now_waiting = {t.id: t for t in waiting(workflow)} if running else {}
     existing = {r.id: r for r in session.execute(
         select(ExternalTaskRow).where(ExternalTaskRow.instance_id == instance_id)).scalars()}
     for task_id, row in existing.items():
         if task_id not in now_waiting:
             session.delete(row)
-    assigned: list[str] = []
+    assigned: list[Membership] = []
     for task_id, task in now_waiting.items():
         if task_id in existing:
             continue
@@ -166,7 +166,7 @@ def refresh_rows(session: Session, instance_id: str, workflow: Any, running: boo
                                     organisations=json.dumps(list(assignment.organisations)),
                                     worker_id=None, lock_expires_at=None, retries=None, error_message=None,
                                     created_at=at))
-        assigned += assignment.organisations
+        assigned += [Membership(o, assignment.role or "") for o in assignment.organisations]
     session.flush()
     return assigned
 

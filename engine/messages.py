@@ -69,10 +69,7 @@ class MessageRouting:
                  at: datetime | None = None, require_change: bool = False, skip_locked: bool = False) -> Any:
         raise NotImplementedError
 
-    def _add_participants(self, session: Session, instance_id: str, organisations: Any) -> None:
-        raise NotImplementedError
-
-    def _actor_organisations(self, actor: str) -> list[str]:
+    def _add_participants(self, session: Session, instance_id: str, memberships: Any) -> None:
         raise NotImplementedError
 
     def route_message(self, business_key: str, name: str, payload: Mapping[str, Any], actor: str,
@@ -108,7 +105,7 @@ class MessageRouting:
             if idempotency_key is not None:
                 session.add(DeliveredMessage(sender=actor, idempotency_key=idempotency_key, instance_id=row.id,
                                              name=name, delivered_at=datetime.now(UTC)))
-            self._add_participants(session, row.id, self._actor_organisations(actor))
+            self._add_participants(session, row.id, self.resolver.memberships(actor))
             return _Step("message_received", None, {
                 "op": "message", "name": name, "payload": clean, "catch_task_id": chosen.task_id,
                 "element_id": chosen.element_id, "correlation": wanted, "idempotency_key": idempotency_key})

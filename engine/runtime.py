@@ -461,12 +461,8 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
-<<<<<<< HEAD
-            assigned += assignment.organisations
-        assigned += refresh_rows(session, instance_id, workflow, status == RUNNING, at, self.resolver)
-=======
             assigned += [Membership(o, assignment.role or "") for o in assignment.organisations]
->>>>>>> main
+        assigned += refresh_rows(session, instance_id, workflow, status == RUNNING, at, self.resolver)
         if assigned:  # one look-up of the known participants per command, not one per new task
             self._add_participants(session, instance_id, assigned)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))

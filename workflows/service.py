@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-<<<<<<< HEAD
 from engine import Database, Engine, TokenStore, utc_now
-=======
-from engine import Database, Engine, utc_now
 from engine.blobs import BlobStore
->>>>>>> main
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
 from workflows.forms import validate_form
@@ -21,15 +17,10 @@ from workflows.resolver import ProcurementResolver
 def build_engine(database: Database, directory: Directory | None = None,
                  clock: Callable[[], datetime] = utc_now, blobs: BlobStore | None = None) -> Engine:
     directory = directory or demo_directory()
-<<<<<<< HEAD
     tokens = TokenStore(database)  # API tokens act as one (organisation, role) membership each
     resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
     return Engine(database, resolver, helpers=helpers_for(directory),
-                  form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki")
-=======
-    return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
                   form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki", blobs=blobs)
->>>>>>> main
 
 
 

@@ -25,11 +25,11 @@ def test_a_tender_reaches_its_own_procurement_once(api: ApiSite) -> None:
         return all(api.engine.instance(i).version == before[i] and len(api.engine.history(i)) == events[i]
                    for i in ids)
 
-    ambiguous = _send(api, "KAI-API-2", None)
+    ambiguous = _send(api, "KAI-API-2", None, token="orderer")
     assert ambiguous.status_code == 409 and "match" in ambiguous.get_json()["detail"]
-    unmatched = _send(api, "KAI-API-2", {"tender": "nobody"})
+    unmatched = _send(api, "KAI-API-2", {"tender": "nobody"}, token="orderer")
     assert unmatched.status_code == 409
-    unknown_name = _send(api, "KAI-API-2", {"tender": "yrityspolku"}, name="ruling")
+    unknown_name = _send(api, "KAI-API-2", {"tender": "yrityspolku"}, name="ruling", token="orderer")
     assert unknown_name.status_code == 409
     no_such_key = _send(api, "KAI-API-404", {"tender": "yrityspolku"})
     assert no_such_key.status_code == 404

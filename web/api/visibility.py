@@ -30,7 +30,7 @@ def procurement_for(viewer: access.Viewer, instance: InstanceView) -> dict[str, 
         "data": dict(instance.data) if full else None,
         "open_tasks": [task_summary(t) for t in tasks],
         "awaited_messages": list(instance.awaited_messages) if full else [],
-        "participants": sorted(access.participants(instance, directory)) if full else [],
+        "participants": sorted(access.participants(instance)) if full else [],
     }
 
 
