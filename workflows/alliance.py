@@ -189,10 +189,13 @@ def record_orderer_exit(notice: Mapping[str, Any], orderers: Sequence[str], cont
         raise RuleViolation(f"Exit-oikeutta voi käyttää vain mukana oleva tilaaja, ei {org!r}. / Only a joined "
                             f"orderer may use the exit right, not {org!r}.")
     remaining = [o for o in orderers if o != org]
+    # An exit during development restarts that phase with those who remain: the service solution,
+    # cost shares included, is decided again there, so no split is proposed here.
+    proposed = pro_rata_shares(shares or {}, remaining) if phase != "development" else {}
     return {"leavers": [org], "organisation": org, "reason": str(notice.get("reason", "")), "phase": phase,
             "on": on_date, "remaining_orderers": remaining,
             "remaining_parties": alliance_parties(remaining, contractor) if contractor else list(remaining),
-            "proposed_shares": pro_rata_shares(shares or {}, remaining),
+            "proposed_shares": proposed,
             "alliance_can_continue": bool(remaining) and bool(contractor)}
 
 
@@ -214,7 +217,7 @@ def continuation_terms(exit_record: Mapping[str, Any], continues: bool, shares_t
         raise RuleViolation("Allianssi voi jatkua vain, jos mukana on vähintään yksi tilaaja ja tuottaja. / The "
                             "alliance can go on only with at least one orderer and the producer.")
     shares: dict[str, float] = {}
-    if continues:
+    if continues and exit_record["phase"] != "development":
         shares = (parse_cost_shares(shares_text, remaining) if shares_text and shares_text.strip()
                   else dict(exit_record.get("proposed_shares") or {}))
     return {"continues": bool(continues), "leavers": list(exit_record["leavers"]), "phase": exit_record["phase"],
