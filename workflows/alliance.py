@@ -102,38 +102,6 @@ def allocate(amount: float, shares: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def period_settlement(period: int, target_cost: float, actual_cost: float, fee_percent: float,
-                      result_score: float, bonus_pool: float, shares: Mapping[str, float],
-                      producer_share_percent: float = 50.0, loss_capped_at_fee: bool = True) -> dict[str, Any]:
-    """Open-book settlement of one contract period.
-
-    The producer is paid its actual costs plus its fee (fee_percent of actual costs). The
-    difference to the target cost is shared: a saving (gain) and an overrun (pain) alike,
-    `producer_share_percent` to the producer (traditionally 50:50), its loss capped at its fee.
-    A result bonus of `result_score` % of the bonus pool rewards the key result areas. What the
-    orderers pay is allocated to each by its cost share; the budgets stay separate.
-    """
-    if target_cost <= 0 or actual_cost < 0 or not 0 <= fee_percent <= 100 or not 0 <= result_score <= 100:
-        raise InvalidInput("tavoitekustannus > 0, toteutunut ≥ 0, palkkio ja tulos 0–100 % / target cost > 0, "
-                           "actual cost ≥ 0, fee and result score 0–100 %")
-    fee = _cents(actual_cost * fee_percent / 100.0)
-    difference = _cents(target_cost - actual_cost)            # > 0 gain, < 0 pain
-    producer_share = _cents(difference * producer_share_percent / 100.0)
-    capped = False
-    if producer_share < 0 and loss_capped_at_fee and -producer_share > fee:
-        producer_share, capped = -fee, True
-    orderers_share = _cents(difference - producer_share)
-    bonus = _cents(bonus_pool * result_score / 100.0)
-    payment = _cents(actual_cost + fee + producer_share + bonus)
-    return {
-        "period": period, "target_cost": _cents(target_cost), "actual_cost": _cents(actual_cost),
-        "fee": fee, "difference": difference,
-        "outcome": "gain" if difference > 0 else ("pain" if difference < 0 else "on_target"),
-        "producer_share": producer_share, "orderers_share": orderers_share, "producer_share_capped": capped,
-        "result_bonus": bonus, "producer_payment": payment, "per_orderer": allocate(payment, shares),
-    }
-
-
 def exit_gate(decisions: Sequence[Mapping[str, Any]], orderers: Sequence[str] | None = None,
               contractor: str | None = None) -> dict[str, Any]:
     """Every party decides for itself at the gate. When some leave, the rest may go on only while at

@@ -135,8 +135,8 @@ def check_start(title: str, region: str, candidate_municipalities: str | Sequenc
         raise InvalidInput(f"tuntematon palvelutyyppi / unknown service type {service_type!r}")
     candidates = procedure.parse_organisations(candidate_municipalities)
     if region in candidates:
-        raise InvalidInput("Maakunta on aina mukana; se ei ole ehdokaskunta. / The region always takes part; "
-                           "it is not a candidate municipality.")
+        raise InvalidInput("Johtava tilaaja on aina mukana; se ei ole ehdokaskunta. / The lead orderer always "
+                           "takes part; it is not a candidate municipality.")
     return candidates
 
 
@@ -177,7 +177,6 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # the alliance
     "parties_of": alliance.alliance_parties,
     "parse_cost_shares": alliance.parse_cost_shares,
-    "period_settlement": alliance.period_settlement,
     "exit_gate": alliance.exit_gate,
     "record_orderer_exit": alliance.record_orderer_exit,
     "gate_exit_record": alliance.gate_exit_record,

@@ -177,14 +177,12 @@ def _days(start: date, end: date) -> int:
     return (end - start).days + 1
 
 
-def period_share(period_start: str, period_end: str, closed_on: str | None) -> float:
-    """The part of a period that ran: 1 for a whole period, days run / days planned when an exit
-    closed it early (both ends counted)."""
+def period_days(period_start: str, period_end: str, closed_on: str | None) -> tuple[int, int]:
+    """(days run, days planned) of a period, both ends counted: an exit closes it early."""
     start, end = as_date(period_start), as_date(period_end)
     if closed_on is None or as_date(closed_on) >= end:
-        return 1.0
-    closed = max(as_date(closed_on), start)
-    return round(_days(start, closed) / _days(start, end), 6)
+        return _days(start, end), _days(start, end)
+    return _days(start, max(as_date(closed_on), start)), _days(start, end)
 
 
 def settle(period: int, target_cost: float, bonus_pool: float, cost_items: Sequence[Mapping[str, Any]],
@@ -205,9 +203,10 @@ def settle(period: int, target_cost: float, bonus_pool: float, cost_items: Seque
     """
     if target_cost <= 0 or not 0 <= fee_percent <= 100:
         raise InvalidInput("tavoitekustannus > 0 ja palkkio 0–100 % / target cost > 0 and fee 0–100 %")
-    part = period_share(period_start, period_end, closed_on)
-    target = _cents(target_cost * part)
-    pool = _cents(bonus_pool * part)
+    run, planned = period_days(period_start, period_end, closed_on)
+    part = round(run / planned, 6)
+    target = _cents(target_cost * run / planned)
+    pool = _cents(bonus_pool * run / planned)
     producer_cost = _cents(sum(float(i["amount"]) for i in cost_items if i["party"] == contractor))
     own: dict[str, float] = {}
     for item in cost_items:

@@ -222,8 +222,8 @@ def develop(p: Procurement, parties: list[str], shares: str, commits: Mapping[st
     p.complete(proposer, "propose_organisation", {"proposed_joint_organisation": "Allianssitoimisto Kajaanissa",
                                                   "proposed_steering_group_members": "Yksi edustaja kustakin"})
     positions(p, parties)
-    p.complete(proposer, "propose_solution", {**SOLUTION, "proposed_cost_shares": shares,
-                                              **({"proposed_own_production": own_production} if own_production else {})})
+    own = {"proposed_own_production": own_production} if own_production else {}
+    p.complete(proposer, "propose_solution", {**SOLUTION, "proposed_cost_shares": shares, **own})
     confirm_limits(p, orderers)
     positions(p, parties)
     appropriations(p, orderers)
@@ -264,7 +264,10 @@ def agree_period(p: Procurement, parties: list[str], start: str, end: str, last:
     positions(p, parties)
 
 
-def report(p: Procurement, contractor: str, actual_cost: float, measured: str = "työllistyneet; 150\nuudet yritykset; 50",
+MEASURED = "työllistyneet; 150\nuudet yritykset; 50"
+
+
+def report(p: Procurement, contractor: str, actual_cost: float, measured: str = MEASURED,
            own: Mapping[str, float] | None = None) -> None:
     """The providers report their cost items (the producer's, and each own production's), the
     producer records the measured values."""
