@@ -257,7 +257,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Check %(num)d field:": ("Tarkista %(num)d kenttä:", "Tarkista %(num)d kenttää:"),
     # joint decisions and open books (web/joint_decision.py, templates/_joint_decision.html)
     "Joint decision": "Yhteinen päätös",
-    "Exit": "Exit",
+    "Exit": "Osapuolen lähtö (exit)",
     "The joint organisation": "Yhteinen organisaatio",
     "Service solution and target cost": "Palveluratkaisu ja tavoitekustannus",
     "Implementation-phase agreement": "Toteutusvaiheen sopimus (TAS)",
