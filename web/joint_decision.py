@@ -25,6 +25,7 @@ SUBJECTS = {
     "period_settlement": N_("The contract period's settlement"),
     "continuation": N_("Going on after an exit"),
     "close_out": N_("Close-out"),
+    "wind_up": N_("Ending the alliance at the exit gate"),
 }
 DECIDING_ITEMS = ("party_position", "legal_confirmation")  # the multi-instance items of a party deciding
 

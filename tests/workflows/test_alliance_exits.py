@@ -44,6 +44,11 @@ def test_at_the_exit_gate_too_few_remain_and_the_alliance_ends(awarded: Procurem
     assert p.open_elements() == ["wind_up_at_gate"]
     assert p.who_sees("propose_tas") == set()                 # no implementation phase
     p.complete("kainuu.steering", "wind_up_at_gate", {"wind_up_report": "Kehitysvaiheen tulokset luovutettu."})
+    s.positions(p, PARTIES, rejecting={"kajaani": "Kustannusselvitys puuttuu."})   # ending is joint too
+    assert p.open_elements() == ["wind_up_at_gate"]
+    p.complete("kajaani.steering", "wind_up_at_gate", {"wind_up_report": "Tulokset luovutettu, kustannukset "
+                                                                          "selvitetty avoimin kirjoin."})
+    s.positions(p, PARTIES)
     final = p.view
     assert final.status == "completed" and final.data["outcome"] == "ended_at_exit_gate"
     assert final.data["period_results"] == []

@@ -264,6 +264,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "The contract period's targets": "Sopimuskauden tavoitteet",
     "The contract period's settlement": "Sopimuskauden tilitys",
     "Going on after an exit": "Jatkaminen exitin jälkeen",
+    "Ending the alliance at the exit gate": "Allianssin päättäminen exit-portilla",
     "Proposal to decide": "Päätettävä ehdotus",
     "round %(n)s": "kierros %(n)s",
     "Decided by": "Päättäjät",
