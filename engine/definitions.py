@@ -21,7 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.camunda import dmn
 from engine.camunda.checks import check_camunda, strip_ignored
-from engine.camunda.parsing import PARSER_CLASSES, user_task_properties
+from engine.camunda.parsing import PARSER_CLASSES, InputOutputMixin, user_task_properties
 from engine.checks import check_document
 from engine.errors import DefinitionError, Problem
 from engine.forms import form_fields_of_element
@@ -62,7 +62,7 @@ class DiagramParser(CamundaParser):
     """
 
     OVERRIDE_PARSER_CLASSES = {
-        tag: (type(f"Own{parser.__name__}", (parser,), {"parse_extensions": _own_properties}), spec)
+        tag: (type(f"Own{parser.__name__}", (InputOutputMixin, parser), {"parse_extensions": _own_properties}), spec)
         for tag, (parser, spec) in {**CamundaParser.OVERRIDE_PARSER_CLASSES, **PARSER_CLASSES}.items()
     }
 

@@ -132,3 +132,21 @@ class AuditRecord(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Draft(Base):
+    """A designer's unfinished change to a bundle: stored and audited, never run until deployed."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    process_id: Mapped[str | None] = mapped_column(String(200), index=True)  # the process it was opened from
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[str] = mapped_column(Text)  # canonical JSON {file name: content}
+    status: Mapped[str] = mapped_column(String(20))  # open | deployed
+    revision: Mapped[int] = mapped_column(Integer)  # one per save: a stale editor cannot overwrite
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -26,6 +26,7 @@ from engine.camunda import assignment as camunda_assignment
 from engine.camunda.juel import JuelError
 from engine.deployments import Deployments
 from engine.determinism import deterministic, utc_now
+from engine.drafts import Drafts
 from engine.errors import (
     Conflict,
     EngineError,
@@ -37,6 +38,7 @@ from engine.errors import (
     TaskNotReady,
 )
 from engine.forms import form_fields
+from engine.migration import Migrations, migrate_workflow
 from engine.models import (
     AuditRecord,
     DueTimer,
@@ -44,6 +46,7 @@ from engine.models import (
     InstanceOrganisation,
     OpenTask,
     OpenTaskOrganisation,
+    ProcessDefinition,
 )
 from engine.queries import Queries
 from engine.replay import Replays
@@ -68,7 +71,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays):
+class Engine(Deployments, Queries, Replays, Migrations, Drafts):
     def __init__(
         self,
         database: Database,
@@ -220,6 +223,21 @@ class Engine(Deployments, Queries, Replays):
             except Conflict:
                 continue  # another worker holds or already fired it, or it ended meanwhile
         return fired
+
+    def migrate(self, instance_id: str, to_version: int, actor: str, reason: str = "") -> InstanceView:
+        """Move a running instance to another version of its process, if safe (engine/migration.py)."""
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            current = session.get(ProcessDefinition, row.definition_id)
+            target = self._target(session, row.process_id, to_version)
+            assert current is not None
+            if target.version <= current.version:
+                raise Conflict(f"the instance is on version {current.version}; it can only move to a newer one")
+            migrate_workflow(workflow, self._compiled(target))
+            row.definition_id = target.id
+            return _Step("instance_migrated", None, {
+                "op": "migrate", "from_version": current.version, "to_version": target.version,
+                "to_sha256": target.sha256, "reason": reason})
+        return self._command(instance_id, actor, act)
 
     # --- the command pipeline ----------------------------------------------------------------
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
@@ -376,7 +394,7 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
-STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate"})
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:

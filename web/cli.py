@@ -98,14 +98,48 @@ def init() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths: tuple[str, ...]) -> None:
-    """Validate .bpmn/.dmn files or folders without storing anything."""
+@click.option("--strict", is_flag=True, help="Exit 1 on design and bpmnlint errors too (as the workbench's deploy).")
+def validate(paths: tuple[str, ...], strict: bool) -> None:
+    """Validate .bpmn/.dmn files or folders without storing anything. Prints every problem of the
+    engine's validation, the design checks and bpmnlint (.bpmnlintrc) with file, line and element;
+    exits 1 when the bundle cannot be deployed (with --strict: on any error)."""
+    from web.designer.checks import check_bundle, has_errors
+
     with reported_errors():
-        processes = build().validate(read_bundle(paths))
+        files = read_bundle(paths)
+        engine = build()
+        findings = [f for f in check_bundle(engine, files) if f.source != "validation"]
+        for finding in findings:
+            click.echo(str(finding), err=finding.severity == "error")
+        processes = engine.validate(files)  # the engine's own problems: reported and exit 1
     for process in processes:
         click.echo(f"ok  {process.process_id}  ({process.name})  sha256 {process.sha256[:12]}")
         for note in process.notes:  # what Camunda 7 constructs were ignored (docs/camunda7.md)
             click.echo(f"    note  {note}")
+    if strict and has_errors(findings):
+        sys.exit(1)
+
+
+@main.command("test-diagrams")
+@click.argument("directory", default="bpmn", type=click.Path(exists=True))
+def test_diagrams(directory: str) -> None:
+    """Run the scenario files (*.scenario.json) beside the diagrams in DIRECTORY."""
+    from engine.scenarios import find_scenarios, run_scenario_files
+    from workflows.service import build_engine
+
+    with reported_errors():
+        files = read_bundle([directory])
+        scenarios = find_scenarios(directory)
+        if not scenarios:
+            click.echo(f"no scenario files (*.scenario.json) under {directory}", err=True)
+            sys.exit(1)
+        results = run_scenario_files(scenarios, files, lambda db, clock: build_engine(db, clock=clock))
+    for result in results:
+        click.echo(str(result))
+    failed = [r for r in results if not r.passed]
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
 
 
 @main.command()

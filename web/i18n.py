@@ -140,6 +140,7 @@ EVENTS = {
     "instance_cancelled": N_("Procurement cancelled"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
+    "instance_migrated": N_("Moved to a newer version of its process"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),
     "element_waiting": N_("Waiting"),

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from copy import deepcopy
 from typing import Any
 
-from engine.camunda import juel, timers
+from engine.camunda import io_parameters, juel, timers
 from engine.errors import Problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -113,15 +113,24 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
                                                                 f"sourceExpression")
     for mapping in x("//camunda:in[@local='true'] | //camunda:out[@local='true']"):
         note(mapping, "local=\"true\" is read as a plain mapping (this engine has no local variables)")
+    for mapping in x("//camunda:in[@businessKey]"):
+        note(mapping, "camunda:in businessKey is ignored: the called process runs inside its caller's instance")
     for call in x("//bpmn:callActivity[@camunda:calledElementBinding]"):
         binding = call.get(_c("calledElementBinding"))
         if binding in ("version", "versionTag"):
             note(call, f"calledElementBinding {binding!r}: the called process comes from the same bundle")
         elif binding not in ("latest", "deployment"):
             refuse(call, f"unknown calledElementBinding {binding!r}")
-    for io in x("//camunda:inputOutput"):
-        refuse(io, "camunda:inputOutput (input/output parameters) is not supported yet; map variables with a "
-                   "script task before or after the activity")
+    for parameter in x("//camunda:inputOutput/camunda:inputParameter | //camunda:inputOutput/camunda:outputParameter"):
+        value = io_parameters.read_value(parameter)
+        kinds = _value_kinds(value)
+        if "script" in kinds:
+            refuse(parameter, f"parameter {parameter.get('name')!r}: a script value cannot run here; use JUEL "
+                              "(${...}) or a script task")
+        elif "unknown" in kinds or not parameter.get("name"):
+            refuse(parameter, f"parameter {parameter.get('name')!r}: only text, camunda:list and camunda:map values")
+        for text in io_parameters.expressions(value):
+            expression(parameter, text, f"parameter {parameter.get('name')!r}")
 
     for timer in x("//bpmn:timerEventDefinition/*"):
         text = (timer.text or "").strip()
@@ -141,6 +150,15 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
     for element in x("//bpmn:*[@camunda:asyncBefore='true' or @camunda:asyncAfter='true' or @camunda:async='true']"):
         note(element, "camunda:async* is ignored: each command runs until the process waits")
     return problems, notes
+
+
+def _value_kinds(value: dict[str, Any]) -> set[str]:
+    kinds = set(value)
+    for inner in value.get("list", []):
+        kinds |= _value_kinds(inner)
+    for inner in value.get("map", {}).values():
+        kinds |= _value_kinds(inner)
+    return kinds
 
 
 def _simple_name(text: str) -> bool:

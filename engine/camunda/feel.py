@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 MAX_DEPTH = 64
+MAX_TOKENS = 500  # a left-deep chain (1 + 1 + ...) is walked recursively: keep it far from Python's limit
 
 
 class FeelError(ValueError):
@@ -72,6 +73,8 @@ def _tokens(source: str) -> list[tuple[str, Any]]:
             out.append(("name", re.sub(r"\s+", " ", text)))
         else:
             out.append(("op", text))
+        if len(out) > MAX_TOKENS:
+            raise FeelError(f"longer than {MAX_TOKENS} tokens")
     out.append(("end", None))
     return out
 

@@ -32,6 +32,7 @@ from typing import Any
 from engine.determinism import current_time
 
 MAX_DEPTH = 64  # nesting deeper than any real model; keeps the recursive parser and walker bounded
+MAX_TOKENS = 500  # a left-deep chain (1 + 1 + ...) is walked recursively: keep it far from Python's limit
 
 
 class JuelError(ValueError):
@@ -90,6 +91,8 @@ def _tokens(source: str) -> list[tuple[str, Any]]:
             raise JuelError(f"{text!r} is not supported")
         else:
             out.append((str(kind), text))
+        if len(out) > MAX_TOKENS:
+            raise JuelError(f"longer than {MAX_TOKENS} tokens")
     out.append(("end", None))
     return out
 

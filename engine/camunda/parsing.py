@@ -33,7 +33,7 @@ from SpiffWorkflow.camunda.parser.task_spec import (
 )
 from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
-from engine.camunda import dmn, timers
+from engine.camunda import dmn, io_parameters, timers
 from engine.camunda.specs import CamundaCycleTimer, DecisionTask, HandledServiceTask, MappedCallActivity
 
 CAMUNDA = f"{{{CAMUNDA_MODEL_NS}}}"
@@ -120,6 +120,18 @@ PARSER_CLASSES: dict[str, tuple[type, type]] = {
     full_tag("intermediateCatchEvent"): (TimerCatchEventParser, IntermediateCatchEvent),
     full_tag("boundaryEvent"): (TimerBoundaryEventParser, BoundaryEvent),
 }
+
+class InputOutputMixin:
+    """Gives every task spec its camunda:inputOutput parameters (see engine.camunda.io_parameters)."""
+
+    node: Any
+    task: Any
+
+    def parse_node(self) -> Any:
+        returned = super().parse_node()  # type: ignore[misc]
+        io_parameters.attach(self.task, self.node)  # the task itself (a boundary event's parent is returned)
+        return returned
+
 
 ASSIGNMENT_ATTRIBUTES = ("assignee", "candidateGroups", "candidateUsers")
 

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
 
-from engine.camunda import dmn, juel
+from engine.camunda import dmn, io_parameters, juel
 from engine.camunda.timers import is_cron, next_cron
 from engine.determinism import current_time
 
@@ -169,4 +169,5 @@ CONVERTERS: dict[type, type] = {
     MappedCallActivity: MappedCallActivityConverter,
     HandledServiceTask: HandledServiceTaskConverter,
     CamundaCycleTimer: TimerConditionalEventDefinitionConverter,
+    **io_parameters.CONVERTERS,
 }

@@ -113,7 +113,7 @@ class HistoryRow:
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
-                         "instance_cancelled", "message_received", "timers_fired"})
+                         "instance_cancelled", "message_received", "timers_fired", "instance_migrated"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 

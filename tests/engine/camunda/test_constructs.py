@@ -198,3 +198,77 @@ def test_iso_repeating_cycle_literal(engine: Engine, clock: Clock) -> None:
     instance_id = engine.start("p", "ann", {"reminders": 0}).id
     [timer] = engine.instance(instance_id).timers
     assert timer.due_at - clock.now == timedelta(minutes=10)
+
+
+IO_TASK = """<bpmn:serviceTask id="calc" camunda:expression="${net * rate}" camunda:resultVariable="gross">
+  <bpmn:extensionElements><camunda:inputOutput>
+    <camunda:inputParameter name="net">${amount}</camunda:inputParameter>
+    <camunda:inputParameter name="rate">${1 + vat / 100}</camunda:inputParameter>
+    <camunda:inputParameter name="amount">shadowed</camunda:inputParameter>
+    <camunda:inputParameter name="tags"><camunda:list><camunda:value>a</camunda:value>
+      <camunda:value>${category}</camunda:value></camunda:list></camunda:inputParameter>
+    <camunda:inputParameter name="info"><camunda:map><camunda:entry key="k">${category}</camunda:entry>
+      </camunda:map></camunda:inputParameter>
+    <camunda:outputParameter name="total">${gross}</camunda:outputParameter>
+    <camunda:outputParameter name="summary">${info.k} ${tags[1]} ${rate}</camunda:outputParameter>
+  </camunda:inputOutput></bpmn:extensionElements>
+</bpmn:serviceTask>"""
+
+
+def test_input_output_parameters_are_local_to_the_activity(engine: Engine) -> None:
+    engine.deploy(file(bpmn(process("p", chain(START, ("calc", IO_TASK), END)))), "designer")
+    view = engine.start("p", "ann", {"amount": 100, "vat": 25.5, "category": "Misc"})
+    assert view.data["total"] == pytest.approx(125.5)
+    assert view.data["summary"] == "Misc Misc 1.255"
+    assert view.data["amount"] == 100  # the input named `amount` shadowed it only inside the activity
+    assert not {"net", "rate", "tags", "info"} & set(view.data)
+
+
+def test_input_parameters_on_a_user_task_are_visible_to_its_assignment(engine: Engine) -> None:
+    task_xml = """<bpmn:userTask id="t" camunda:assignee="${who}"><bpmn:extensionElements><camunda:inputOutput>
+      <camunda:inputParameter name="who">${owner}</camunda:inputParameter>
+      <camunda:outputParameter name="answered">${answer}</camunda:outputParameter>
+    </camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>"""
+    engine.deploy(file(bpmn(process("p", chain(START, ("t", task_xml), END)))), "designer")
+    instance_id = engine.start("p", "ann", {"owner": "cy"}).id
+    [task] = open_tasks(engine, "cy", instance_id)
+    assert engine.task(task.id).data["who"] == "cy"
+    view = engine.complete_task(task.id, "cy", {"answer": "yes"})
+    assert view.data["answered"] == "yes" and "who" not in view.data
+
+
+def test_time_date_literal_and_juel_duration(engine: Engine, clock: Clock) -> None:
+    engine.deploy(file(timer_model("<bpmn:timeDate>2026-03-05T10:00:00Z</bpmn:timeDate>", True)), "designer")
+    instance_id = engine.start("p", "ann", {"reminders": 0}).id
+    [timer] = engine.instance(instance_id).timers
+    assert timer.due_at.isoformat() == "2026-03-05T10:00:00+00:00"
+    engine.deploy(file(timer_model("<bpmn:timeDuration>${wait}</bpmn:timeDuration>", True)), "designer")
+    instance_id = engine.start("p", "ann", {"reminders": 0, "wait": "P2D"}).id
+    [timer] = engine.instance(instance_id).timers
+    assert timer.due_at - clock.now == timedelta(days=2)
+
+
+def test_called_element_binding_deployment(engine: Engine) -> None:
+    model = bpmn(caller('<camunda:in source="amount" target="total" /><camunda:out source="total" target="result" />')
+                 .replace('camunda:calledElementBinding="latest"', 'camunda:calledElementBinding="deployment"'), CALLED)
+    engine.deploy(file(model), "designer")
+    assert engine.start("caller", "ann", {"amount": 1}).data["result"] == 2
+
+
+class LanesOnly(UsersAndGroups):
+    """A resolver that knows lanes only: candidate groups are read as lane names."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "assign_candidates":
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+
+def test_candidate_groups_without_the_resolvers_own_mapping(sqlite_database: Database, clock: Clock) -> None:
+    engine = Engine(sqlite_database, LanesOnly(), clock=clock)
+    engine.deploy(file(bpmn(process("p", chain(
+        START, ("t", '<bpmn:userTask id="t" camunda:candidateGroups="clerks" />'), END)))), "designer")
+    instance_id = engine.start("p", "ann", {}).id
+    [task] = open_tasks(engine, "ann", instance_id)
+    assert task.organisations == ("clerks",)
+    assert open_tasks(engine, "cy", instance_id) == []

@@ -67,3 +67,8 @@ def test_expressions(expression: str, expected: object) -> None:
 @pytest.mark.parametrize("cell", ["[1..", "> ", '"open', "foo(1)", "[1..2", "a ; b", "not(1"])
 def test_broken_cells_are_refused(cell: str) -> None:
     assert feel.check_unary_tests(cell) is not None
+
+
+def test_a_long_chain_is_refused() -> None:
+    assert "longer than" in (feel.check_expression(" + ".join(["1"] * 400)) or "")
+    assert "longer than" in (feel.check_unary_tests(", ".join(['"a"'] * 400)) or "")

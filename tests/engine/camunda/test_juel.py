@@ -117,3 +117,8 @@ def test_a_date_method_on_data_is_refused_at_run_time() -> None:
 def test_is_juel_tells_camunda_expressions_from_python() -> None:
     assert juel.is_juel("${approved}") and juel.is_juel("  #{x}  ")
     assert not juel.is_juel("approved") and not juel.is_juel("'${x}'")
+
+
+def test_a_long_chain_is_refused_before_it_could_exhaust_the_stack() -> None:
+    assert "longer than" in (juel.check("${" + " + ".join(["1"] * 400) + "}") or "")
+    assert juel.evaluate("${" + " + ".join(["1"] * 200) + "}", {}) == 200

@@ -45,10 +45,14 @@ CASES = {
                                    '<bpmn:multiInstanceLoopCharacteristics camunda:elementVariable="who" '
                                    'camunda:collection="${people.subList(0, 2)}" />'
                                    "</bpmn:userTask>", "camunda:collection"),
-    "input/output parameters": ("t", '<bpmn:userTask id="t" camunda:assignee="a"><bpmn:extensionElements>'
-                                     '<camunda:inputOutput><camunda:inputParameter name="x">1</camunda:inputParameter>'
-                                     "</camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>",
-                                "camunda:inputOutput"),
+    "script parameter": ("t", '<bpmn:userTask id="t" camunda:assignee="a"><bpmn:extensionElements>'
+                              '<camunda:inputOutput><camunda:inputParameter name="x"><camunda:script '
+                              'scriptFormat="groovy">1</camunda:script></camunda:inputParameter>'
+                              "</camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>", "script value"),
+    "parameter with a method": ("t", '<bpmn:userTask id="t" camunda:assignee="a"><bpmn:extensionElements>'
+                                     '<camunda:inputOutput><camunda:outputParameter name="x">${a.b()}'
+                                     "</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>"
+                                     "</bpmn:userTask>", "parameter 'x'"),
     "cron with a year": ("wait", '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
                                  "<bpmn:timeCycle>0 0 9 * * ? 2027</bpmn:timeCycle></bpmn:timerEventDefinition>"
                                  "</bpmn:intermediateCatchEvent>", "cron"),
