@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from engine.definitions import CompiledProcess
     from engine.storage import Database
 
-STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate"})
+STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate", "reset"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,8 @@ class Replays:
                         execution.fire_timers(workflow)
                     elif op == "cancel":
                         execution.cancel(workflow)
+                    elif op == "reset":
+                        execution.reset_to(workflow, payload["task_id"])
                     elif op == "migrate":
                         with self.db.read() as session:
                             target = self._version(session, definition.process_id, payload["to_version"])

@@ -2,6 +2,44 @@
 catalogues (messages.pot, fi and en .po) and compiles the .mo files that ship with the package."""
 
 FI: dict[str, str | tuple[str, str]] = {
+    # the facts beside a decision, the procurement's events and recovery (issue 11)
+    "What this decision is about": "Mitä päätös koskee",
+    "Key facts": "Keskeiset tiedot",
+    "Events the procurement is waiting for": "Tapahtumat, joita hankinta odottaa",
+    "Record the event": "Kirjaa tapahtuma",
+    "Record what has happened outside the system; the procurement continues from it.":
+        "Kirjaa, mitä järjestelmän ulkopuolella on tapahtunut; hankinta jatkuu siitä.",
+    "Record: %(event)s": "Kirjaa: %(event)s",
+    "Recorded: %(event)s.": "Kirjattu: %(event)s.",
+    "Cancel the procurement": "Peru hankinta",
+    "Correct a mistake": "Korjaa virhe",
+    "Give a reason: it is recorded in the procurement's history.": "Anna syy: se kirjataan hankinnan historiaan.",
+    "Reason": "Syy",
+    "Pages": "Sivut",
+    "%(num)d e-mail delivered": ("%(num)d sähköposti toimitettu", "%(num)d sähköpostia toimitettu"),
+    "Each cell: when the procurement recorded the item as sent, and how many e-mails about it actually reached "
+    "the tenderer's people.":
+        "Kussakin solussa: milloin hankinta kirjasi tiedon lähetetyksi ja montako sähköpostia siitä todella "
+        "toimitettiin tarjoajan ihmisille.",
+    "no e-mail delivered": "sähköpostia ei toimitettu",
+    "Demo mode: the time of this procurement is %(time)s.": "Demotila: tämän hankinnan aika on %(time)s.",
+    "Move the demo clock to the next date this procurement waits for":
+        "Siirrä demokello seuraavaan päivään, jota hankinta odottaa",
+    "No notifications yet.": "Ei vielä ilmoituksia.",
+    "Notifications": "Ilmoitukset",
+    "The demo clock of this procurement is now %(time)s.": "Tämän hankinnan demokello on nyt %(time)s.",
+    "e-mail not delivered yet; retried": "sähköpostia ei ole vielä toimitettu; yritetään uudelleen",
+    "e-mail waiting": "sähköposti odottaa",
+    "e-mailed": "lähetetty sähköpostina",
+    "Reason for cancelling the procurement": "Hankinnan perumisen syy",
+    "Return to an earlier step": "Palaa aiempaan vaiheeseen",
+    "Return to this step": "Palaa tähän vaiheeseen",
+    "Returned to an earlier step": "Palattu aiempaan vaiheeseen",
+    "The procurement was cancelled.": "Hankinta peruttiin.",
+    "The procurement was returned to the step you chose; the later steps were undone.":
+        "Hankinta palautettiin valitsemaasi vaiheeseen; myöhemmät vaiheet peruttiin.",
+    "The step opens again and every later step is undone. The return and its reason are recorded.":
+        "Vaihe avautuu uudelleen ja kaikki myöhemmät vaiheet perutaan. Paluu ja sen syy kirjataan.",
     # errors
     "This task is already done": "Tehtävä on jo tehty",
     "Someone has already completed this task, or it is no longer open. Nothing you entered was saved. "
