@@ -33,7 +33,7 @@ def test_401_without_a_token_with_a_wrong_one_a_revoked_one_and_an_expired_one(s
 
 def test_403_404_409_412_and_422(sqlite_api: ApiSite) -> None:
     api = sqlite_api
-    _problem(api.call("POST", "/procurements", token="other-orderer", json={
+    _problem(api.call("POST", "/procurements", token="tenderer", json={
         "process_id": "api_integration", "data": {"title": "x", "region": "kajaani"}}), 403)
     instance_id = api.start()
     _problem(api.call("GET", "/procurements/nope"), 404)

@@ -23,7 +23,7 @@ def test_every_operation_with_the_right_and_the_wrong_token(api: ApiSite) -> Non
         return allowed
 
     start = {"process_id": PROCESS, "business_key": "KAI-S-1", "data": {"title": "T", "region": "kainuu"}}
-    created = check("start_procurement", 201, 403, "POST", "/procurements", "orderer", "other-orderer", start)
+    created = check("start_procurement", 201, 403, "POST", "/procurements", "orderer", "tenderer", start)
     instance_id = created.get_json()["instance_id"]  # type: ignore[attr-defined]
 
     listed = check("list_procurements", 200, 200, "GET", "/procurements", "orderer", "other-orderer")
