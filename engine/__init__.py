@@ -17,9 +17,13 @@ from engine.errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from engine.external_tasks import ExternalTaskView, TopicRequest
 from engine.forms import form_fields_of_element
+from engine.listing import BadCursor, InstancePage
+from engine.messages import MessageRefused
 from engine.runtime import Engine
 from engine.storage import Database
+from engine.tokens import TokenInvalid, TokenNotFound, TokenStore, TokenView
 from engine.types import (
     Assignment,
     AssignmentResolver,
@@ -37,7 +41,9 @@ from engine.types import (
 )
 
 __all__ = [
-    "Assignment", "AssignmentResolver", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
+    "Assignment", "AssignmentResolver", "BadCursor", "InstancePage", "ExternalTaskView", "MessageRefused",
+    "TokenInvalid", "TokenNotFound",
+    "TokenStore", "TokenView", "TopicRequest", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
     "DefinitionNotFound", "DeployedProcess", "Engine", "EngineError", "FormField", "FormInvalid", "FormValidator",
     "InstanceNotFound", "InstanceView", "Membership", "NotAllowed", "Problem", "ProcessInfo", "ReplayReport",
     "ScriptFailed", "SourceFile", "StaleInstance", "StateTampered", "TaskNotFound", "TaskNotReady", "TaskView",

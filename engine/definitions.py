@@ -210,7 +210,8 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
         used |= {f.name for f in files if f.name.endswith(DMN_SUFFIX)}
         used_files = [f for f in files if f.name in used]
         info = ProcessInfo(process_id, spec.description or process_id, bundle_digest(used_files),
-                           tuple(sorted(used)), tuple(n for n in notes if n.file in used))
+                           tuple(sorted(used)), tuple(n for n in notes if n.file in used),
+                           _version_tag(trees, process_id))
         compiled[process_id] = CompiledProcess(info, spec, subprocesses, _start_form(trees, process_id))
     if problems:
         raise DefinitionError(problems)
@@ -239,6 +240,13 @@ def _entity_problems(file: str, tree: Any) -> list[Problem]:
         problems.append(Problem(file, node.sourceline or node.getparent().sourceline, owner,
                                 f"the entity reference {node.text} is not allowed: write the text itself"))
     return problems
+
+
+def _version_tag(trees: dict[str, Any], process_id: str) -> str | None:
+    for tree in trees.values():
+        for process in tree.xpath("//bpmn:process[@id=$id]", id=process_id, namespaces=_NAMESPACES):
+            return process.get(f"{{{_NAMESPACES['camunda']}}}versionTag")
+    return None
 
 
 def spec_file(parser: CamundaParser, process_id: str) -> str:

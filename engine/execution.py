@@ -32,9 +32,11 @@ from engine.audit import canonical_json
 from engine.camunda.specs import CONVERTERS as CAMUNDA7_CONVERTERS
 from engine.definitions import CompiledProcess
 from engine.errors import Conflict, ScriptFailed
+from engine.external_tasks import SERIALIZER_CONFIG as EXTERNAL_TASK_CONFIG
 from engine.sandbox import ScriptRejected
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, **CAMUNDA7_CONVERTERS}))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**CAMUNDA_CONFIG, **CAMUNDA7_CONVERTERS, **EXTERNAL_TASK_CONFIG}))
 RECORDED_STATES = {TaskState.WAITING, TaskState.READY, TaskState.STARTED, TaskState.COMPLETED,
                    TaskState.ERROR, TaskState.CANCELLED}
 
@@ -244,16 +246,25 @@ def awaited_messages(workflow: BpmnWorkflow) -> list[AwaitedMessage]:
     return awaited
 
 
-def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> None:
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any], task_id: str | None = None) -> None:
     """Deliver a message; its payload lands in the data under the catch event's
-    camunda:resultVariable, or under the message's name."""
-    waiting = [m for m in awaited_messages(workflow) if m.name == name]
+    camunda:resultVariable, or under the message's name. With `task_id` only that waiting task
+    catches it (a message routed by correlation values); without, the first that waits for it."""
+    waiting = [m for m in awaited_messages(workflow) if m.name == name and task_id in (None, m.task_id)]
     if not waiting:
         raise Conflict(f"the instance is not waiting for the message {name!r}")
     # SpiffWorkflow's Camunda message events carry {"payload": ..., "result_var": ...}
     wrapped = {"payload": plain_copy(payload), "result_var": waiting[0].result_var or name}
     event = BpmnEvent(MessageEventDefinition(name), payload=wrapped)
-    _guard(lambda: workflow.send_event(event))
+    if task_id is None:
+        _guard(lambda: workflow.send_event(event))
+    else:
+        task = find_task(workflow, task_id)
+
+        def catch() -> None:
+            task.task_spec.catch(task, event)
+            task.task_spec._update(task)
+        _guard(catch)
     _guard(workflow.do_engine_steps)
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from engine import execution
+from engine import execution, external_tasks
 from engine.audit import to_event
 from engine.errors import EngineError, InstanceNotFound
 from engine.migration import migrate_workflow
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from engine.definitions import CompiledProcess
     from engine.storage import Database
 
-STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate", "reset"})
+STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "complete_external",
+                            "migrate", "reset"})
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,10 @@ class Replays:
                     elif op == "complete":
                         execution.complete(workflow, payload["task_id"], payload["data"])
                     elif op == "message":
-                        execution.deliver_message(workflow, payload["name"], payload["payload"])
+                        execution.deliver_message(workflow, payload["name"], payload["payload"],
+                                                  task_id=payload.get("catch_task_id"))
+                    elif op == "complete_external":
+                        external_tasks.complete(workflow, payload["task_id"], payload["data"])
                     elif op == "fire_timers":
                         execution.fire_timers(workflow)
                     elif op == "cancel":

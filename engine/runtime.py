@@ -43,7 +43,10 @@ from engine.errors import (
     TaskNotFound,
     TaskNotReady,
 )
+from engine.external_tasks import ExternalTasks, refresh_rows
 from engine.forms import form_fields
+from engine.listing import Listing
+from engine.messages import MessageRouting
 from engine.migration import Migrations, migrate_workflow
 from engine.models import (
     AuditRecord,
@@ -83,7 +86,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays, Migrations, Drafts):
+class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, ExternalTasks, MessageRouting):
     def __init__(
         self,
         database: Database,
@@ -297,15 +300,23 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         clean = _plain(payload)
 
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            payload = clean
             for awaited in execution.awaited_messages(workflow):
                 # a catch event may say who sends it (sender_role): the resolver decides as for tasks
                 role = awaited.properties.get("sender_role")
-                if awaited.name == name and role and not self.resolver.may_act(
-                        actor, self.resolver.assign(role, awaited.data)):
+                if awaited.name != name or not role:
+                    continue
+                assignment = self.resolver.assign(role, awaited.data)
+                if not self.resolver.may_act(actor, assignment):
                     raise NotAllowed(f"{actor} may not send {name!r} to this instance")
-            execution.deliver_message(workflow, name, clean)
+                # The diagram learns for whom the sender acts from the engine, never from the payload:
+                # the sender's own organisations among those that play the role here.
+                own = [m.organisation for m in self.resolver.memberships(actor)
+                       if m.role == assignment.role and m.organisation in assignment.organisations]
+                payload = {**clean, "sender": {"user": actor, "organisations": list(dict.fromkeys(own))}}
+            execution.deliver_message(workflow, name, payload)
             self._add_participants(session, instance_id, self.resolver.memberships(actor))
-            return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
+            return _Step("message_received", None, {"op": "message", "name": name, "payload": payload})
         return self._command(instance_id, actor, act)
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
@@ -478,6 +489,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
             assigned += [Membership(o, assignment.role or "") for o in assignment.organisations]
+        assigned += refresh_rows(session, instance_id, workflow, status == RUNNING, at, self.resolver)
         if assigned:  # one look-up of the known participants per command, not one per new task
             self._add_participants(session, instance_id, assigned)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
@@ -594,7 +606,8 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
 
 _ADDED_ORGANISATIONS = "engine.organisations_added"  # session.info key: participants this command added
 _ZERO = timedelta(0)
-STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate", "reset"})
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "complete_external", "migrate",
+                      "reset"})
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from flask import Flask, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import read_bundle
-from web import errors, i18n, limits, names, security
+from web import api, errors, i18n, joint_decision, limits, names, security
 from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
@@ -40,6 +40,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.audit", "/audit"),
     ("web.notifications", "/notifications"),
     ("web.designer", "/designer"),
+    ("web.api", "/api/v1"),
+    ("web.tokens", "/admin/tokens"),
 ]
 
 
@@ -54,10 +56,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
     names.init_app(app)
+    joint_decision.init_app(app)
     app.before_request(load_viewer)
     app.before_request(refuse_read_only_changes)
     app.context_processor(lambda: {"viewer": g.get("viewer"), "blueprints": app.blueprints})
     _register_blueprints(app)
+    api.init_app(app)
 
     @app.get("/healthz")
     def health() -> tuple[dict[str, str], int]:

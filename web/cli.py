@@ -550,5 +550,13 @@ def serve(host: str, port: int, demo: bool) -> None:
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+def _register_token_commands() -> None:
+    from web.cli_tokens import token  # its own module; it imports this one's helpers
+
+    main.add_command(token)
+
+
+_register_token_commands()
+
 if __name__ == "__main__":
     main()

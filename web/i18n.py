@@ -121,6 +121,8 @@ PHASES = {
     "exit_gate": N_("Exit gate"),
     "implementation": N_("Implementation phase"),
     "closeout": N_("Close-out"),
+    "joint_decision": N_("Joint decision"),
+    "exit": N_("Exit"),
     "proposal": N_("Proposal"),
     "review": N_("Review"),
 }
@@ -133,6 +135,7 @@ ROLES = {
     "producer": N_("Producer"),
     "auditor": N_("Auditor"),
     "designer": N_("Process designer"),
+    "administrator": N_("Administrator"),
 }
 STATUSES = {"running": N_("In progress"), "completed": N_("Completed"), "cancelled": N_("Cancelled")}
 STATE_WORDS = {"completed": N_("completed"), "active": N_("active"), "waiting": N_("waiting")}
@@ -146,6 +149,9 @@ EVENTS = {
     "instance_reset": N_("Returned to an earlier step"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
+    "external_task_locked": N_("External task locked"),
+    "external_task_completed": N_("External task completed"),
+    "external_task_failed": N_("External task failed"),
     "instance_migrated": N_("Moved to a newer version of its process"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),

@@ -15,7 +15,7 @@ nobody, so a tenderer can never receive another tenderer's task.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ from workflows.directory import Directory, demo_directory
 from workflows.errors import UnknownRole
 
 MAIN_PROCESS = "alliance_procurement"
+Accounts = Callable[[str], list[Membership] | None]
+"""An actor's memberships when the actor is a system account (an API token), else None."""
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,18 @@ class LaneRule:
 LANES: dict[str, LaneRule] = {rule.role: rule for rule in (
     LaneRule("municipality", ("municipality_decision",), (),
              "a candidate municipality deciding on its own joining"),
-    LaneRule("orderer", ("orderer_vote",), ("orderers", "region"),
+    LaneRule("orderer", ("orderer_vote", "legal_confirmation", "orderer_budget"), ("orderers", "region"),
              "the joining orderers (the region and the municipalities that joined)"),
     LaneRule("procurement_unit", ("unit_vote",), ("procurement_unit",),
              "the procurement unit: every joining orderer (joint) or the authorised orderer (delegated)"),
     LaneRule("tenderer", ("tender",), (),
              "one tenderer, on its own tender only"),
-    LaneRule("steering_group", ("party_decision",), ("alliance_parties",),
-             "the alliance steering group: the orderers and the contracted producer"),
-    LaneRule("producer", (), ("contractor",),
-             "the contracted service producer"),
+    LaneRule("steering_group", ("party_decision", "party_position"), ("alliance_parties",),
+             "the alliance steering group: the orderers and the contracted producer; a party's own exit-gate "
+             "decision or position on a joint decision belongs to that party alone"),
+    LaneRule("producer", ("provider",), ("contractor",),
+             "the contracted service producer; a provider's own cost report belongs to that provider (the "
+             "producer, or an orderer's own production)"),
 )}
 
 
@@ -75,8 +79,9 @@ def lane_rule(lane: str | None) -> LaneRule:
 class ProcurementResolver:
     """Resolves lanes to organisations and checks users' memberships against the directory."""
 
-    def __init__(self, directory: Directory | None = None) -> None:
+    def __init__(self, directory: Directory | None = None, accounts: Accounts | None = None) -> None:
         self.directory = directory or demo_directory()
+        self.accounts = accounts  # system accounts (API tokens) outside the directory
 
     def assign(self, lane: str | None, data: Mapping[str, Any]) -> Assignment:
         rule = lane_rule(lane)
@@ -92,9 +97,13 @@ class ProcurementResolver:
         if not assignment.role or not assignment.organisations:
             return False
         return any(m.role == assignment.role and m.organisation in assignment.organisations
-                   for m in self.directory.memberships(actor))
+                   for m in self.memberships(actor))
 
     def memberships(self, actor: str) -> list[Membership]:
+        if self.accounts is not None:
+            found = self.accounts(actor)
+            if found is not None:
+                return found
         return self.directory.memberships(actor)
 
     def roles(self) -> frozenset[str]:
@@ -102,10 +111,10 @@ class ProcurementResolver:
         return frozenset(LANES)
 
     def may_start(self, actor: str, process_id: str) -> bool:
-        """Only a region's orderers start an alliance procurement; the phase processes are
+        """An orderer organisation's orderers (a region, a municipality or an employment area: the
+        kinds are data in the directory) start an alliance procurement; the phase processes are
         started by it as call activities, never directly."""
         if process_id != MAIN_PROCESS:
             return False
-        return any(m.role == "orderer" and self.directory.organisations.get(m.organisation) is not None
-                   and self.directory.organisations[m.organisation].kind == "region"
-                   for m in self.directory.memberships(actor))
+        return any(m.role == "orderer" and self.directory.is_orderer(m.organisation)
+                   for m in self.memberships(actor))

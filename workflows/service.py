@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from engine import Database, Engine, utc_now
+from engine import Database, Engine, TokenStore, utc_now
 from engine.blobs import BlobStore
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
@@ -17,7 +17,9 @@ from workflows.resolver import ProcurementResolver
 def build_engine(database: Database, directory: Directory | None = None,
                  clock: Callable[[], datetime] = utc_now, blobs: BlobStore | None = None) -> Engine:
     directory = directory or demo_directory()
-    return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
+    tokens = TokenStore(database)  # API tokens act as one (organisation, role) membership each
+    resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
+    return Engine(database, resolver, helpers=helpers_for(directory),
                   form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki", blobs=blobs)
 
 

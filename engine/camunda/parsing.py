@@ -35,6 +35,7 @@ from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
 from engine.camunda import dmn, io_parameters, timers
 from engine.camunda.specs import CamundaCycleTimer, DecisionTask, HandledServiceTask, MappedCallActivity
+from engine.external_tasks import ExternalServiceTask
 
 CAMUNDA = f"{{{CAMUNDA_MODEL_NS}}}"
 
@@ -81,7 +82,10 @@ class HandledServiceTaskParser(CamundaTaskParser):
     def create_task(self) -> Any:
         attribute = lambda name: self.node.get(f"{CAMUNDA}{name}")  # noqa: E731
         handler = attribute("class") or attribute("delegateExpression") or attribute("expression")
-        if handler is None:  # camunda:type="external" (fetched by workers) or nothing at all
+        if handler is None and attribute("type") == "external":  # fetched by workers (engine/external_tasks.py)
+            return ExternalServiceTask(self.spec, self.bpmn_id, topic=(attribute("topic") or "").strip(),
+                                       **self.bpmn_attributes)
+        if handler is None:  # nothing at all (engine/camunda/checks.py refuses it)
             return ServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
         return HandledServiceTask(self.spec, self.bpmn_id, handler=handler, expression=attribute("expression"),
                                   result_variable=attribute("resultVariable"), **self.bpmn_attributes)

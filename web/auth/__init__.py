@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from web import limits
 from web.access import Viewer, viewer_for
 from web.i18n import LANGUAGES
-from web.security import safe_next
+from web.security import TOKEN_BLUEPRINTS, safe_next
 from web.state import services
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -56,7 +56,7 @@ def refuse_read_only_changes() -> None:
     endpoint. Signing in or out and choosing a language change only the viewer's own session."""
     viewer = g.get("viewer")
     if (viewer is not None and viewer.read_only and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.endpoint not in SESSION_ONLY_ENDPOINTS):
+            and request.endpoint not in SESSION_ONLY_ENDPOINTS and request.blueprint not in TOKEN_BLUEPRINTS):
         abort(403)
 
 
