@@ -208,6 +208,8 @@ def _orderer_side(user: str, phase: str) -> bool:
         return False
     if phase == "awarded" and user == f"{CONTRACTOR}.steering":
         return True  # an alliance party in the development phase
+    if user.endswith(".producer"):
+        return False  # an orderer's own production (kajaani.producer) acts as a producer, not as the orderer
     return _organisation(user) in JOINED
 
 
