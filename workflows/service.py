@@ -8,7 +8,7 @@ from datetime import datetime
 from engine import Database, Engine, utc_now
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
-from workflows.forms import validate_form
+from workflows.forms import form_validator_for
 from workflows.helpers import helpers_for
 from workflows.resolver import ProcurementResolver
 
@@ -17,7 +17,7 @@ def build_engine(database: Database, directory: Directory | None = None,
                  clock: Callable[[], datetime] = utc_now) -> Engine:
     directory = directory or demo_directory()
     return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
-                  form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki")
+                  form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki")
 
 
 
