@@ -174,7 +174,7 @@ def test_a_correction_request_at_national_level_is_decided_and_the_decision_corr
     p.complete(UNIT, "register_requests", {"applicants": s.TENDERERS})
     p.complete(UNIT, "qualify_candidates", {"suitable_candidates": s.TENDERERS, "invited_candidates": s.TENDERERS,
                                             "selection_report": "Kaikki soveltuvat."})
-    s.invite(p, UNIT, deadline="2026-03-02")
+    s.invite(p, UNIT)
     s.initial_tenders(p, s.TENDERERS)
     s.negotiation_round(p, UNIT, s.TENDERERS, "2026-04-02", "2026-03-30", "2026-04-03")
     s.final_tenders(p, UNIT, s.TENDERERS, {t: 70 - 5 * i for i, t in enumerate(s.TENDERERS)})
@@ -211,7 +211,7 @@ def test_below_the_national_threshold_there_is_no_market_court_appeal(procuremen
     p.complete(UNIT, "register_requests", {"applicants": s.TENDERERS})
     p.complete(UNIT, "qualify_candidates", {"suitable_candidates": s.TENDERERS, "invited_candidates": s.TENDERERS,
                                             "selection_report": "Kaikki soveltuvat."})
-    s.invite(p, UNIT, deadline="2026-03-02")
+    s.invite(p, UNIT)
     s.initial_tenders(p, s.TENDERERS)
     s.negotiation_round(p, UNIT, s.TENDERERS, "2026-04-02", "2026-03-30", "2026-04-03")
     s.final_tenders(p, UNIT, s.TENDERERS, {t: 70 - 5 * i for i, t in enumerate(s.TENDERERS)})
