@@ -182,6 +182,7 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # decisions served on each party, and remedies
     "serve_decisions": remedies.serve_decisions,
     "parties_in_procedure": remedies.parties_in_procedure,
+    "check_decision_kind": remedies.check_decision_kind,
     "record_correction_request": remedies.record_correction_request,
     "record_appeal": remedies.record_appeal,
     "record_further_appeal": remedies.record_further_appeal,

@@ -63,10 +63,19 @@ def serve_decisions(kind: str, parties: Sequence[str], level: str, by_post: bool
     return served
 
 
-def parties_in_procedure(applicants: Sequence[str], served: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The applicants not yet out of the procedure by a decision of their own (exclusion, drop)."""
+def parties_in_procedure(selection: Mapping[str, Any] | None, served: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The applicants (of `selection`, None before the selection) not yet out of the procedure by a
+    decision of their own (exclusion, drop)."""
     out = {s["party"] for s in served if s.get("kind") in ("exclusion", "dropped_in_round")}
-    return [a for a in applicants if a not in out]
+    return [a for a in (selection or {}).get("applicants", []) if a not in out]
+
+
+def check_decision_kind(kind: str, negotiation_outcome: str) -> str:
+    """An award needs evaluated tenders; a procedure stopped for discontinuation can only be discontinued."""
+    if kind == "award" and negotiation_outcome != "evaluated":
+        raise RuleViolation("Tarjouksia ei ole vertailtu, joten hankintaa voi vain keskeyttää (§ 125). / The tenders "
+                            "have not been evaluated, so the procurement can only be discontinued (§ 125).")
+    return kind
 
 
 def record_correction_request(request: Mapping[str, Any], decision_service: Mapping[str, Any], received_at: str,
