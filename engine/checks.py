@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Literal
 
+from engine.camunda.checks import has_assignment
+from engine.camunda.timers import is_literal
 from engine.errors import Problem
 from engine.sandbox import check_source
 
@@ -53,6 +55,8 @@ def check_document(file: str, tree: Any, roles: Collection[str] | None = None) -
 
     lane_of = {ref.text.strip(): ref.getparent() for ref in x("//bpmn:lane/bpmn:flowNodeRef") if ref.text}
     for task in x("//bpmn:userTask"):
+        if has_assignment(task):
+            continue  # Camunda 7's assignee / candidates say who does it; a lane is then only drawing
         lanes = [lane_of[i] for i in _ancestor_ids(task) if i in lane_of]
         if not lanes:
             problems.append(_problem(file, task, "user task is not in a lane (the lane names the role that does it)"))
@@ -66,6 +70,8 @@ def check_document(file: str, tree: Any, roles: Collection[str] | None = None) -
         problems += _check_code(file, condition, condition.text, "eval", "condition")
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         for timer in x(f"//bpmn:timerEventDefinition/bpmn:{tag}"):
+            if is_literal(timer.text):
+                continue  # Camunda 7 reads `P14D`, `R3/PT1H`, a date or a cron text as it stands
             problems += _check_code(file, timer, timer.text, "eval", f"timer {tag}")
     for tag in ("loopCardinality", "completionCondition"):
         for expression in x(f"//bpmn:multiInstanceLoopCharacteristics/bpmn:{tag}"):

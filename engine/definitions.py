@@ -19,6 +19,9 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.camunda import dmn
+from engine.camunda.checks import check_camunda, strip_ignored
+from engine.camunda.parsing import PARSER_CLASSES, InputOutputMixin, user_task_properties
 from engine.checks import check_document
 from engine.errors import DefinitionError, Problem
 from engine.forms import form_fields_of_element
@@ -47,8 +50,9 @@ _NAMESPACES = {"bpmn": _BPMN_NS, "camunda": "http://camunda.org/schema/1.0/bpmn"
 def _own_properties(self: Any, node: Any = None) -> dict[str, str]:
     """An element's own camunda:properties (not its children's, not its form fields')."""
     node = self.node if node is None else node
-    return {p.get("name"): p.get("value") for p in node.xpath(_PROPERTY_XPATH, namespaces=_NAMESPACES)
-            if p.get("name")}
+    own = {p.get("name"): p.get("value") for p in node.xpath(_PROPERTY_XPATH, namespaces=_NAMESPACES)
+           if p.get("name")}
+    return {**user_task_properties(node), **own}
 
 
 class DiagramParser(CamundaParser):
@@ -58,9 +62,17 @@ class DiagramParser(CamundaParser):
     """
 
     OVERRIDE_PARSER_CLASSES = {
-        tag: (type(f"Own{parser.__name__}", (parser,), {"parse_extensions": _own_properties}), spec)
-        for tag, (parser, spec) in CamundaParser.OVERRIDE_PARSER_CLASSES.items()
+        tag: (type(f"Own{parser.__name__}", (InputOutputMixin, parser), {"parse_extensions": _own_properties}), spec)
+        for tag, (parser, spec) in {**CamundaParser.OVERRIDE_PARSER_CLASSES, **PARSER_CLASSES}.items()
     }
+
+    def add_dmn_xml(self, node: Any, filename: str | None = None) -> None:
+        """SpiffWorkflow registers a file's first decision only; a FEEL file's every decision can be called."""
+        super().add_dmn_xml(node, filename=filename)
+        if not dmn.is_python(node):
+            first = self.dmn_parsers[node.xpath("string(./*[local-name()='decision'][1]/@id)")]
+            for decision_id in node.xpath("./*[local-name()='decision']/@id"):
+                self.dmn_parsers.setdefault(str(decision_id), first)
 
 
 def read_bundle(paths: Iterable[str | Path]) -> list[SourceFile]:
@@ -117,11 +129,14 @@ def _problem_from_spiff(error: SpiffWorkflowException, trees: dict[str, Any], fa
     return Problem(file_name or fallback_file, line, element_id, str(message))
 
 
-def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = None) -> dict[str, CompiledProcess]:
+def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = None,
+                   handlers: Collection[str] | None = None) -> dict[str, CompiledProcess]:
     """Every executable process of the bundle, validated; raises DefinitionError listing every problem.
 
-    `roles`: the role ids a lane may name, when the caller knows them."""
+    `roles`: the role ids a lane may name, when the caller knows them; `handlers`: the names of the
+    registered service handlers (camunda:class and the like a service task may name)."""
     problems: list[Problem] = []
+    notes: list[Problem] = []
     trees: dict[str, Any] = {}
     seen: set[str] = set()
     for f in files:
@@ -152,6 +167,11 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
                     problems.append(Problem(name, entry.line, _id_at_line(tree, entry.line),
                                             f"XML schema: {entry.message}"))
             problems += check_document(name, tree, roles)
+            refused, noted = check_camunda(name, tree, handlers)
+            problems += refused
+            notes += noted
+        else:
+            problems += dmn.check_file(name, tree)
     if problems:
         raise DefinitionError(problems)
 
@@ -161,7 +181,7 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
             if name.endswith(DMN_SUFFIX):
                 parser.add_dmn_xml(tree, filename=name)
             else:
-                parser.add_bpmn_xml(tree, filename=name)
+                parser.add_bpmn_xml(strip_ignored(tree), filename=name)
         except SpiffWorkflowException as error:
             problems.append(_problem_from_spiff(error, trees, name))
     if problems:
@@ -183,7 +203,7 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
         used |= {f.name for f in files if f.name.endswith(DMN_SUFFIX)}
         used_files = [f for f in files if f.name in used]
         info = ProcessInfo(process_id, spec.description or process_id, bundle_digest(used_files),
-                           tuple(sorted(used)))
+                           tuple(sorted(used)), tuple(n for n in notes if n.file in used))
         compiled[process_id] = CompiledProcess(info, spec, subprocesses, _start_form(trees, process_id))
     if problems:
         raise DefinitionError(problems)

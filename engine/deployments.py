@@ -33,12 +33,16 @@ class Deployments:
         roles = getattr(self.resolver, "roles", None)
         return roles() if callable(roles) else None
 
+    def _handlers(self) -> Collection[str]:
+        """The service handlers a service task may name (camunda:class and the like)."""
+        return tuple(getattr(self, "service_handlers", None) or ())
+
     def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
-        return [process.info for process in compile_bundle(files, self._roles()).values()]
+        return [process.info for process in compile_bundle(files, self._roles(), self._handlers()).values()]
 
     def deploy(self, files: Sequence[SourceFile], actor: str) -> list[DeployedProcess]:
         """Store each process of a valid bundle as a new version, unless its content is already stored."""
-        compiled = compile_bundle(files, self._roles())
+        compiled = compile_bundle(files, self._roles(), self._handlers())
         by_name = {f.name: f for f in files}
         at = self._now()
         results = []

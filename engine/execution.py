@@ -29,11 +29,12 @@ from SpiffWorkflow.util.task import TaskState
 
 import engine.determinism  # noqa: F401 - installs the clock, id and depth patches
 from engine.audit import canonical_json
+from engine.camunda.specs import CONVERTERS as CAMUNDA7_CONVERTERS
 from engine.definitions import CompiledProcess
 from engine.errors import Conflict, ScriptFailed
 from engine.sandbox import ScriptRejected
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_CONFIG))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure({**CAMUNDA_CONFIG, **CAMUNDA7_CONVERTERS}))
 RECORDED_STATES = {TaskState.WAITING, TaskState.READY, TaskState.STARTED, TaskState.COMPLETED,
                    TaskState.ERROR, TaskState.CANCELLED}
 

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from engine import execution
 from engine.audit import ChainWriter, canonical_json
+from engine.camunda import assignment as camunda_assignment
+from engine.camunda.juel import JuelError
 from engine.deployments import Deployments
 from engine.determinism import deterministic, utc_now
 from engine.errors import (
@@ -49,6 +51,7 @@ from engine.sandbox import make_script_engine
 from engine.storage import Database
 from engine.types import (
     AssignmentResolver,
+    Candidates,
     FormValidator,
     InstanceView,
 )
@@ -74,13 +77,16 @@ class Engine(Deployments, Queries, Replays):
         form_validator: FormValidator | None = None,
         clock: Callable[[], datetime] = utc_now,
         local_timezone: str = "UTC",
+        service_handlers: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
     ):
         self.db = database
         self.resolver = resolver
         self.form_validator = form_validator
         self.clock = clock
         self.local_timezone = ZoneInfo(local_timezone)  # where a date-only due date ends
-        self.script_engine = make_script_engine(helpers or {})
+        # what a service task's camunda:class / delegateExpression / expression names (docs/camunda7.md)
+        self.service_handlers = dict(service_handlers or {})
+        self.script_engine = make_script_engine(helpers or {}, self.service_handlers)
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
@@ -277,12 +283,14 @@ class Engine(Deployments, Queries, Replays):
                 continue
             assignment = self._assignment(task)
             due = None
-            if "dueDate" in task.properties:
-                with_value = _evaluate_quietly(workflow, task.properties["dueDate"], task.data)
+            due_expression = task.properties.get("dueDate") or task.properties.get("camunda:dueDate")
+            if due_expression:
+                with deterministic(f"{task_id}:due", at):  # `dateTime()` reads the command's time
+                    with_value = _evaluate_quietly(workflow, due_expression, task.data)
                 due = execution.due_date(with_value, self.local_timezone)
             session.add(OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
                                  lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
-                                 due_at=due, claimed_by=None, created_at=at,
+                                 due_at=due, claimed_by=self._assignee(task), created_at=at,
                                  properties=canonical_json(dict(task.properties))))
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
@@ -336,7 +344,21 @@ class Engine(Deployments, Queries, Replays):
         return task
 
     def _assignment(self, task: execution.ReadyTask) -> Any:
+        found = self._candidates(task)
+        if found is not None:
+            return camunda_assignment.assign(self.resolver, found, task.lane, task.data)
         return self.resolver.assign(task.lane, task.data)
+
+    def _candidates(self, task: execution.ReadyTask) -> Candidates | None:
+        try:
+            return camunda_assignment.candidates(task.properties, task.data)
+        except JuelError as error:
+            raise ScriptFailed(task.element_id, f"assignment of {task.element_id}: {error}") from None
+
+    def _assignee(self, task: execution.ReadyTask) -> str | None:
+        """camunda:assignee: the task opens claimed by that user, as in Camunda 7's task list."""
+        found = self._candidates(task)
+        return found.assignee if found is not None else None
 
     def _validate_form(self, spec: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         fields = form_fields(spec)

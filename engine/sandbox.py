@@ -10,6 +10,7 @@ attribute access. Scripts see task data plus the helpers the caller registers.
 from __future__ import annotations
 
 import ast
+import copy
 import operator
 import sys
 import time
@@ -29,6 +30,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from engine.camunda import juel
 from engine.determinism import current_time
 
 _EXTRA_BUILTINS: dict[str, Any] = {
@@ -106,6 +108,8 @@ def compile_sandboxed(source: str, mode: Literal["exec", "eval"]) -> Any:
 
 def check_source(source: str, mode: Literal["exec", "eval"]) -> str | None:
     """The reason a script ('exec') or expression ('eval') would be refused, or None."""
+    if mode == "eval" and juel.is_juel(source):  # Camunda 7's `${...}`: parsed, never compiled
+        return juel.check(source)
     try:
         compile_sandboxed(source, mode)
     except ScriptRejected as error:
@@ -118,9 +122,11 @@ def _now_iso() -> str:
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]], time_limit: float = SCRIPT_TIME_LIMIT_S):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]], time_limit: float = SCRIPT_TIME_LIMIT_S,
+                 service_handlers: Mapping[str, Callable[..., Any]] | None = None):
         super().__init__()
         self.time_limit = time_limit
+        self.service_handlers = dict(service_handlers or {})
         self._globals = {
             "__builtins__": {**safe_builtins, **limited_builtins, **_EXTRA_BUILTINS},
             "_getattr_": safer_getattr,
@@ -137,6 +143,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         self.names = frozenset(self._globals)
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        if juel.is_juel(expression):
+            return juel.evaluate(expression, {**(external_context or {}), **context})
         code = compile_sandboxed(expression, "eval")
         scope = {**self._globals, **(external_context or {}), **context}
         with _time_limit(self.time_limit):
@@ -155,6 +163,14 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise ScriptRejected("service tasks are not supported")
 
+    def has_handler(self, name: str | None) -> bool:
+        return name is not None and name in self.service_handlers
 
-def make_script_engine(helpers: Mapping[str, Callable[..., Any]]) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=SandboxEnvironment(helpers))
+    def call_handler(self, name: str, data: Mapping[str, Any]) -> Any:
+        """A registered service handler (trusted Python of the deployment) on a copy of the task's data."""
+        return self.service_handlers[name](copy.deepcopy(dict(data)))
+
+
+def make_script_engine(helpers: Mapping[str, Callable[..., Any]],
+                       service_handlers: Mapping[str, Callable[..., Any]] | None = None) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxEnvironment(helpers, service_handlers=service_handlers))

@@ -44,6 +44,15 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Candidates:
+    """A user task's Camunda 7 assignment, evaluated over its data: who may (or must) do it."""
+
+    assignee: str | None
+    groups: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Membership:
     organisation: str
     role: str
@@ -73,6 +82,7 @@ class ProcessInfo:
     name: str
     sha256: str
     files: tuple[str, ...]
+    notes: tuple[Any, ...] = ()  # engine.errors.Problem: what deploying ignored (Camunda 7 listeners, data stores)
 
 
 @dataclass(frozen=True)

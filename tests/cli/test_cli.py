@@ -80,3 +80,12 @@ def test_a_broken_diagram_is_reported_with_file_line_and_element(run, tmp_path: 
 def test_bad_json_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
     run("init")
     assert "not JSON" in run("start", "alliance_procurement", "--as", "x", "--data", "{oops", ok=False)
+
+
+def test_validate_a_camunda_7_model_lists_notes_and_refusals(run) -> None:  # type: ignore[no-untyped-def]
+    invoice = ROOT.parent / "shared" / "camunda-invoice"
+    checked = run("validate", str(invoice / "reviewInvoice.bpmn"))
+    assert "ok  ReviewInvoice" in checked
+    assert "note  reviewInvoice.bpmn:13 [assignReviewer]: camunda:formKey" in checked
+    refused = run("validate", str(invoice), ok=False)  # the product registers no handler for the Java class
+    assert "invoice.v2.bpmn:79 [ServiceTask_1]" in refused and "ArchiveInvoiceService" in refused
