@@ -40,8 +40,10 @@ class Deployments:
     def validate(self, files: Sequence[SourceFile]) -> list[ProcessInfo]:
         return [process.info for process in compile_bundle(files, self._roles(), self._handlers()).values()]
 
-    def deploy(self, files: Sequence[SourceFile], actor: str) -> list[DeployedProcess]:
-        """Store each process of a valid bundle as a new version, unless its content is already stored."""
+    def deploy(self, files: Sequence[SourceFile], actor: str, reason: str = "") -> list[DeployedProcess]:
+        """Store each process of a valid bundle as a new version, unless its content is already stored.
+
+        `reason` (a designer's why) goes into the audit event when given."""
         compiled = compile_bundle(files, self._roles(), self._handlers())
         by_name = {f.name: f for f in files}
         at = self._now()
@@ -68,7 +70,8 @@ class Deployments:
                     chain = chain or ChainWriter(session, DEFINITIONS_STREAM)
                     chain.append("definition_deployed", at, actor, None, {
                         "process_id": process_id, "version": row.version, "sha256": row.sha256,
-                        "files": {n: _sha(c) for n, c in stored_files.items()}})
+                        "files": {n: _sha(c) for n, c in stored_files.items()},
+                        **({"reason": reason} if reason else {})})
                     results.append(_deployed(row, created=True))
         except IntegrityError:
             raise Conflict("another deployment of the same process ran at the same time; try again") from None

@@ -258,6 +258,24 @@ def cancel(workflow: BpmnWorkflow) -> None:
     workflow.cancel()
 
 
+def completed_human_tasks(workflow: BpmnWorkflow) -> list[Any]:
+    """The completed human tasks still in the tree (a step one may return to), oldest first."""
+    done = [t for t in all_tasks(workflow) if t.state == TaskState.COMPLETED and t.task_spec.manual]
+    return sorted(done, key=lambda t: t.last_state_change)
+
+
+def reset_to(workflow: BpmnWorkflow, task_id: str) -> str:
+    """Return to a completed human task: it is open again and every later step is undone (SpiffWorkflow's
+    reset; the task keeps its id, its data is as it was when it opened). Returns the task's element id."""
+    task = find_task(workflow, task_id)
+    if task is None or task.state != TaskState.COMPLETED or not task.task_spec.manual:
+        raise Conflict("only a completed task can be returned to")
+    element = str(task.task_spec.bpmn_id)
+    _guard(lambda: workflow.reset_from_task_id(task.id))
+    _guard(workflow.do_engine_steps)
+    return element
+
+
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, dict):  # a cycle timer keeps {'next': iso, ...}
         value = value.get("next")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -132,3 +132,54 @@ class AuditRecord(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Draft(Base):
+    """A designer's unfinished change to a bundle: stored and audited, never run until deployed."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    process_id: Mapped[str | None] = mapped_column(String(200), index=True)  # the process it was opened from
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    files: Mapped[str] = mapped_column(Text)  # canonical JSON {file name: content}
+    status: Mapped[str] = mapped_column(String(20))  # open | deployed
+    revision: Mapped[int] = mapped_column(Integer)  # one per save: a stale editor cannot overwrite
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Notification(Base):
+    """The outbox: one message to one recipient about one event, recorded once and sent by a worker.
+    (recipient, key) is unique, so an event is never told twice to the same person."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("recipient", "key"),
+                      Index("ix_notifications_unsent", "sent_at", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    key: Mapped[str] = mapped_column(String(300))
+    instance_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InstanceClock(Base):
+    """A demonstration's clock moved forward for one instance: its commands run `offset_seconds` later
+    than the engine's clock. Only an engine built for demonstrations writes these rows."""
+
+    __tablename__ = "instance_clocks"
+
+    instance_id: Mapped[str] = mapped_column(String(32), ForeignKey("instances.id"), primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(Float)

@@ -1,7 +1,8 @@
 """The audit package: one archive an auditor can verify without the database.
 
 Contents (a zip):
-- `definition/<file>`: the pinned definition version's .bpmn/.dmn files;
+- `definition/<file>`: the .bpmn/.dmn files of the version the instance started on;
+- `migrated/v<N>/<file>`: for an instance moved to a newer version, that version's files;
 - `events.jsonl`: every audit event of the instance, one JSON object a line, with prev_hash and hash;
 - `chain_head.txt`: the hash of the last event;
 - `manifest.json`: instance, process, version, definition sha256, and the SHA-256 of every file above;
@@ -45,15 +46,20 @@ def _sha(data: bytes) -> str:
 def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> bytes:
     instance = engine.instance(instance_id)
     events = engine.history(instance_id)
-    files = engine.definition_files(instance.process_id, instance.definition_version)
+    started = events[0].payload if events else {}
+    first_version = started.get("definition_version")  # a migrated instance's row names its newest
+    files = engine.definition_files(instance.process_id, first_version if isinstance(first_version, int)
+                                    else instance.definition_version)
     lines = [canonical_json({"stream": e.stream, "seq": e.seq, "type": e.type, "at": e.at.isoformat(),
                              "actor": e.actor, "task_id": e.task_id, "payload": dict(e.payload),
                              "prev_hash": e.prev_hash, "hash": e.hash}) for e in events]
     contents: dict[str, bytes] = {f"definition/{name}": text.encode() for name, text in sorted(files.items())}
+    for moved in (e.payload for e in events if e.payload.get("op") == "migrate"):
+        for name, text in sorted(engine.definition_files(instance.process_id, int(moved["to_version"])).items()):
+            contents[f"migrated/v{moved['to_version']}/{name}"] = text.encode()
     contents["events.jsonl"] = ("\n".join(lines) + "\n").encode()
     head = events[-1].hash if events else GENESIS
     contents["chain_head.txt"] = (head + "\n").encode()
-    started = events[0].payload if events else {}
     contents["SUMMARY.md"] = _summary(instance_id, instance.process_id, instance.definition_version,
                                       instance.status, len(events), head, exported_at, events).encode()
     manifest = {
@@ -109,6 +115,8 @@ def verify_package(data: bytes) -> PackageReport:
     if recorded and definition and bundle_digest(definition) != recorded:
         problems.append("the definition files differ from the ones the instance started on")
 
+    problems += _migrated_versions(contents)
+
     count, head = 0, GENESIS
     for number, line in enumerate(contents.get("events.jsonl", b"").decode().splitlines(), 1):
         if not line.strip():
@@ -138,3 +146,21 @@ def verify_package(data: bytes) -> PackageReport:
     if not problems and manifest.get("chain_head") != head:
         problems.append("the manifest's chain head does not match the events")
     return PackageReport(not problems, count, head, tuple(problems))
+
+
+def _migrated_versions(contents: dict[str, bytes]) -> list[str]:
+    """Each version the instance moved to: its files match the hash its migration event recorded."""
+    problems = []
+    for line in contents.get("events.jsonl", b"").decode().splitlines():
+        try:
+            payload = json.loads(line).get("payload", {}) if line.strip() else {}
+        except ValueError:
+            continue  # reported with the chain
+        if payload.get("op") != "migrate":
+            continue
+        prefix = f"migrated/v{payload.get('to_version')}/"
+        files = [SourceFile(n.removeprefix(prefix), d) for n, d in contents.items() if n.startswith(prefix)]
+        if not files or bundle_digest(files) != payload.get("to_sha256"):
+            problems.append(f"the files of version {payload.get('to_version')} differ from the ones the instance "
+                            "was migrated to")
+    return problems

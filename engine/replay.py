@@ -19,6 +19,7 @@ from sqlalchemy import select
 from engine import execution
 from engine.audit import to_event
 from engine.errors import EngineError, InstanceNotFound
+from engine.migration import migrate_workflow
 from engine.models import AuditRecord, Instance, ProcessDefinition
 from engine.types import AuditEvent, ReplayReport, ReplayStep
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from engine.definitions import CompiledProcess
     from engine.storage import Database
 
-STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+STATE_CHANGING = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate", "reset"})
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,24 @@ class Replays:
     def _compiled(self, row: ProcessDefinition) -> CompiledProcess:
         raise NotImplementedError
 
+    @staticmethod
+    def _version(session: Any, process_id: str, version: int) -> ProcessDefinition | None:
+        return session.execute(select(ProcessDefinition).where(
+            ProcessDefinition.process_id == process_id, ProcessDefinition.version == version)).scalar_one_or_none()
+
     def _command_log(self, instance_id: str) -> tuple[Instance, ProcessDefinition, list[AuditEvent]]:
         with self.db.read() as session:
             row = session.get(Instance, instance_id)
             if row is None:
                 raise InstanceNotFound(f"no instance {instance_id}")
-            definition = session.get(ProcessDefinition, row.definition_id)
-            assert definition is not None
             records = session.execute(select(AuditRecord).where(AuditRecord.stream == instance_id)
                                       .order_by(AuditRecord.seq)).scalars().all()
             events = [to_event(r) for r in records if "op" in json.loads(r.payload)]
+            # the version it started on: a migrated instance's row names the version it moved to
+            started = next((e.payload.get("definition_version") for e in events if e.payload["op"] == "start"), None)
+            definition = (self._version(session, row.process_id, started) if isinstance(started, int)
+                          else session.get(ProcessDefinition, row.definition_id))
+            assert definition is not None
         return row, definition, events
 
     def _rerun(self, instance_id: str, definition: ProcessDefinition,
@@ -85,6 +94,14 @@ class Replays:
                         execution.fire_timers(workflow)
                     elif op == "cancel":
                         execution.cancel(workflow)
+                    elif op == "reset":
+                        execution.reset_to(workflow, payload["task_id"])
+                    elif op == "migrate":
+                        with self.db.read() as session:
+                            target = self._version(session, definition.process_id, payload["to_version"])
+                        if target is None:
+                            raise EngineError(f"version {payload['to_version']} is not stored")
+                        migrate_workflow(workflow, self._compiled(target))
                     state = execution.dump_workflow(workflow)
                 # Continue from the stored form, as the live command did: deserializing is part of the state.
                 workflow = execution.load_workflow(state, self.script_engine)

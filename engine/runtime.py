@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from engine.camunda import assignment as camunda_assignment
 from engine.camunda.juel import JuelError
 from engine.deployments import Deployments
 from engine.determinism import deterministic, utc_now
+from engine.drafts import Drafts
 from engine.errors import (
     Conflict,
     EngineError,
@@ -37,13 +38,16 @@ from engine.errors import (
     TaskNotReady,
 )
 from engine.forms import form_fields
+from engine.migration import Migrations, migrate_workflow
 from engine.models import (
     AuditRecord,
     DueTimer,
     Instance,
+    InstanceClock,
     InstanceOrganisation,
     OpenTask,
     OpenTaskOrganisation,
+    ProcessDefinition,
 )
 from engine.queries import Queries
 from engine.replay import Replays
@@ -54,6 +58,7 @@ from engine.types import (
     Candidates,
     FormValidator,
     InstanceView,
+    TaskView,
 )
 
 RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
@@ -68,7 +73,7 @@ class _Step:
     payload: dict[str, Any]
 
 
-class Engine(Deployments, Queries, Replays):
+class Engine(Deployments, Queries, Replays, Migrations, Drafts):
     def __init__(
         self,
         database: Database,
@@ -78,6 +83,7 @@ class Engine(Deployments, Queries, Replays):
         clock: Callable[[], datetime] = utc_now,
         local_timezone: str = "UTC",
         service_handlers: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
+        demo_clock: bool = False,
     ):
         self.db = database
         self.resolver = resolver
@@ -87,6 +93,7 @@ class Engine(Deployments, Queries, Replays):
         # what a service task's camunda:class / delegateExpression / expression names (docs/camunda7.md)
         self.service_handlers = dict(service_handlers or {})
         self.script_engine = make_script_engine(helpers or {}, self.service_handlers)
+        self.demo_clock = demo_clock  # demonstrations only: an instance's clock can be moved forward
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
@@ -174,11 +181,46 @@ class Engine(Deployments, Queries, Replays):
                                                      "element_id": task.element_id, "to": to_user})
         return self._command(self._instance_of_task(task_id), actor, act)
 
-    def cancel(self, instance_id: str, actor: str, reason: str) -> InstanceView:
+    def cancel(self, instance_id: str, actor: str, reason: str, role: str | None = None) -> InstanceView:
+        """Cancel a running instance for a reason. With `role`, only its holders in this instance may."""
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            self._require_role(actor, role, execution.view_data(workflow))
             execution.cancel(workflow)
             return _Step("instance_cancelled", None, {"op": "cancel", "reason": reason})
         return self._command(instance_id, actor, act)
+
+    def return_to(self, instance_id: str, task_id: str, actor: str, reason: str,
+                  role: str | None = None) -> InstanceView:
+        """Return a running instance to one of its completed human tasks (a step done by mistake): the task
+        is open again and every later step is undone. With `role`, only its holders in this instance may."""
+        if not reason.strip():
+            raise NotAllowed("a reason is required")
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            self._require_role(actor, role, execution.view_data(workflow))
+            element_id = execution.reset_to(workflow, task_id)
+            return _Step("instance_reset", task_id, {"op": "reset", "task_id": task_id, "element_id": element_id,
+                                                     "reason": reason})
+        return self._command(instance_id, actor, act)
+
+    def completed_steps(self, instance_id: str) -> list[TaskView]:
+        """The completed human tasks one may return to, oldest first (read only)."""
+        with self.db.read() as session:
+            row = session.get(Instance, instance_id)
+            if row is None:
+                raise InstanceNotFound(f"no instance {instance_id}")
+            workflow = execution.load_workflow(row.state, self.script_engine)
+            business_key, process_id, created = row.business_key, row.process_id, row.updated_at
+        return [TaskView(id=str(t.id), instance_id=instance_id, process_id=process_id, business_key=business_key,
+                         element_id=str(t.task_spec.bpmn_id), name=str(t.task_spec.bpmn_name or t.task_spec.bpmn_id),
+                         lane=t.task_spec.lane, role=None, organisations=(), claimed_by=None, due_at=None,
+                         phase=(getattr(t.task_spec, "extensions", {}) or {}).get("phase"), created_at=created,
+                         properties=dict(getattr(t.task_spec, "extensions", {}) or {}), data=dict(t.data))
+                for t in execution.completed_human_tasks(workflow)]
+
+    def _require_role(self, actor: str, role: str | None, data: Mapping[str, Any]) -> None:
+        if role and not self.resolver.may_act(actor, self.resolver.assign(role, data)):
+            raise NotAllowed(f"{actor} may not do this: it belongs to the role {role}")
 
     def deliver_message(self, instance_id: str, name: str, payload: Mapping[str, Any], actor: str) -> InstanceView:
         clean = _plain(payload)
@@ -196,30 +238,88 @@ class Engine(Deployments, Queries, Replays):
         return self._command(instance_id, actor, act)
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:
-        """Fire every timer due by `now` (one command per instance); returns how many instances moved."""
+        """Fire every timer due by `now` (one command per instance); returns how many instances moved.
+        An instance whose demonstration clock was moved forward is fired on its own clock."""
         now = (now or self._now()).astimezone(timezone.utc)
         with self.db.read() as session:
-            # strictly earlier, as SpiffWorkflow decides whether a timer has fired
-            due = sorted(set(session.execute(select(DueTimer.instance_id).where(DueTimer.due_at < now)).scalars()))
+            offsets = self._offsets(session)
+            if offsets:
+                rows = [(r[0], r[1]) for r in session.execute(select(DueTimer.instance_id, DueTimer.due_at))]
+                due = sorted({i for i, at in rows if at < now + offsets.get(i, _ZERO)})
+            else:  # strictly earlier, as SpiffWorkflow decides whether a timer has fired
+                due = sorted(set(session.execute(select(DueTimer.instance_id).where(DueTimer.due_at < now))
+                                 .scalars()))
         fired = 0
         for instance_id in due:
             def act(session: Session, row: Instance, workflow: Any) -> _Step:
                 execution.fire_timers(workflow)
                 return _Step("timers_fired", None, {"op": "fire_timers"})
             try:
-                self._command(instance_id, actor, act, at=now, require_change=True, skip_locked=True)
+                self._command(instance_id, actor, act, at=now + offsets.get(instance_id, _ZERO),
+                              require_change=True, skip_locked=True)
                 fired += 1
             except Conflict:
                 continue  # another worker holds or already fired it, or it ended meanwhile
         return fired
 
+    def migrate(self, instance_id: str, to_version: int, actor: str, reason: str = "") -> InstanceView:
+        """Move a running instance to another version of its process, if safe (engine/migration.py)."""
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            current = session.get(ProcessDefinition, row.definition_id)
+            target = self._target(session, row.process_id, to_version)
+            assert current is not None
+            if target.version <= current.version:
+                raise Conflict(f"the instance is on version {current.version}; it can only move to a newer one")
+            migrate_workflow(workflow, self._compiled(target))
+            row.definition_id = target.id
+            return _Step("instance_migrated", None, {
+                "op": "migrate", "from_version": current.version, "to_version": target.version,
+                "to_sha256": target.sha256, "reason": reason})
+        return self._command(instance_id, actor, act)
+
+    # --- a demonstration's clock, per instance ------------------------------------------------
+    def _offsets(self, session: Session) -> dict[str, timedelta]:
+        if not self.demo_clock:
+            return {}
+        return {r.instance_id: timedelta(seconds=r.offset_seconds)
+                for r in session.execute(select(InstanceClock)).scalars()}
+
+    def clock_of(self, instance_id: str) -> datetime:
+        """The time as one instance sees it: the engine's clock, moved forward in a demonstration."""
+        with self.db.read() as session:
+            return self._now() + self._offsets(session).get(instance_id, _ZERO)
+
+    def advance_clock(self, instance_id: str, actor: str) -> datetime:
+        """Demonstrations only: move this instance's clock just past its next due timer and fire it. Its
+        clock never goes back, so its audit times stay in order; no other instance is moved."""
+        if not self.demo_clock:
+            raise NotAllowed("the clock can be moved in a demonstration only")
+        view = self.instance(instance_id)
+        if view.status != RUNNING or not view.timers:
+            raise Conflict("the instance waits for no date")
+        target = min(t.due_at for t in view.timers) + timedelta(seconds=1)
+        with self.db.write() as session:
+            row = session.get(InstanceClock, instance_id)
+            offset = (target - self._now()).total_seconds()
+            if row is None:
+                session.add(InstanceClock(instance_id=instance_id, offset_seconds=max(0.0, offset)))
+            elif offset > row.offset_seconds:
+                row.offset_seconds = offset
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            execution.fire_timers(workflow)
+            return _Step("timers_fired", None, {"op": "fire_timers"})
+        self._command(instance_id, actor, act, require_change=True)
+        return target
+
     # --- the command pipeline ----------------------------------------------------------------
     def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
                  expected_version: int | None = None, at: datetime | None = None,
                  require_change: bool = False, skip_locked: bool = False) -> InstanceView:
-        at = (at or self._now()).astimezone(timezone.utc)
         with self.db.write() as session:
             row = self._lock(session, instance_id, skip_locked)
+            # an instance's demonstration clock may run ahead of the engine's (never behind its own past)
+            at = (at or self._now() + self._offsets(session).get(instance_id, _ZERO)).astimezone(timezone.utc)
             if expected_version is not None and row.version != expected_version:
                 raise StaleInstance("the procurement has changed since you opened it; reload and try again")
             if row.status != RUNNING:
@@ -368,7 +468,8 @@ class Engine(Deployments, Queries, Replays):
         return _plain({k: v for k, v in data.items() if k in known} if fields else data)
 
 
-STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers"})
+_ZERO = timedelta(0)
+STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "migrate", "reset"})
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:

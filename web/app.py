@@ -37,6 +37,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.tasks", "/tasks"),
     ("web.procurements", "/procurements"),
     ("web.audit", "/audit"),
+    ("web.notifications", "/notifications"),
+    ("web.designer", "/designer"),
 ]
 
 

@@ -28,6 +28,15 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def public_url() -> str:
+    """Where users reach the web app: links in e-mails point there."""
+    return os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+def mail_from() -> str:
+    return os.environ.get("MAIL_FROM", "allianssi@localhost")
+
+
 def build() -> Engine:
     from workflows.service import build_engine
 
@@ -98,14 +107,48 @@ def init() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths: tuple[str, ...]) -> None:
-    """Validate .bpmn/.dmn files or folders without storing anything."""
+@click.option("--strict", is_flag=True, help="Exit 1 on design and bpmnlint errors too (as the workbench's deploy).")
+def validate(paths: tuple[str, ...], strict: bool) -> None:
+    """Validate .bpmn/.dmn files or folders without storing anything. Prints every problem of the
+    engine's validation, the design checks and bpmnlint (.bpmnlintrc) with file, line and element;
+    exits 1 when the bundle cannot be deployed (with --strict: on any error)."""
+    from web.designer.checks import check_bundle, has_errors
+
     with reported_errors():
-        processes = build().validate(read_bundle(paths))
+        files = read_bundle(paths)
+        engine = build()
+        findings = [f for f in check_bundle(engine, files) if f.source != "validation"]
+        for finding in findings:
+            click.echo(str(finding), err=finding.severity == "error")
+        processes = engine.validate(files)  # the engine's own problems: reported and exit 1
     for process in processes:
         click.echo(f"ok  {process.process_id}  ({process.name})  sha256 {process.sha256[:12]}")
         for note in process.notes:  # what Camunda 7 constructs were ignored (docs/camunda7.md)
             click.echo(f"    note  {note}")
+    if strict and has_errors(findings):
+        sys.exit(1)
+
+
+@main.command("test-diagrams")
+@click.argument("directory", default="bpmn", type=click.Path(exists=True))
+def test_diagrams(directory: str) -> None:
+    """Run the scenario files (*.scenario.json) beside the diagrams in DIRECTORY."""
+    from engine.scenarios import find_scenarios, run_scenario_files
+    from workflows.service import build_engine
+
+    with reported_errors():
+        files = read_bundle([directory])
+        scenarios = find_scenarios(directory)
+        if not scenarios:
+            click.echo(f"no scenario files (*.scenario.json) under {directory}", err=True)
+            sys.exit(1)
+        results = run_scenario_files(scenarios, files, lambda db, clock: build_engine(db, clock=clock))
+    for result in results:
+        click.echo(str(result))
+    failed = [r for r in results if not r.passed]
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -282,13 +325,18 @@ def fire_timers(now: str | None) -> None:
 @click.option("--interval", default=30.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Poll once and exit.")
 def worker(interval: float, once: bool) -> None:
-    """Fire due timers in a loop (run any number of these against PostgreSQL)."""
+    """Fire due timers, record notifications and send them over SMTP_URL, in a loop (run any number of
+    these against PostgreSQL)."""
+    from workflows.background import tick
+    from workflows.directory import demo_directory
+
     engine = build()
     while True:
         with reported_errors():
-            fired = engine.fire_due_timers()
-        if fired:
-            click.echo(f"{datetime.now():%H:%M:%S} {fired} instance(s) advanced")
+            done = tick(engine, demo_directory(), public_url(), os.environ.get("SMTP_URL"), mail_from())
+        if done.fired or done.sent or done.failed:
+            click.echo(f"{datetime.now():%H:%M:%S} {done.fired} instance(s) advanced, "
+                       f"{done.sent} message(s) sent, {done.failed} failed (retried later)")
         if once:
             return
         time.sleep(interval)
@@ -332,7 +380,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     from web.app import create_app, prepare
     from workflows.directory import demo_directory
 
-    app = create_app({"DATABASE_URL": database_url()})
+    app = create_app({"DATABASE_URL": database_url(), "DEMO": demo})
     with reported_errors():
         for line in prepare(app, deploy=True, demo=demo):
             click.echo(line)
@@ -345,6 +393,13 @@ def serve(host: str, port: int, demo: bool) -> None:
             roles = ", ".join(f"{m.role}@{m.organisation}" for m in user.memberships)
             waiting = len(engine.inbox(user.username))
             click.echo(f"  {user.username:<28} {waiting or '':>2}  {roles}")
+    if demo:  # the demo runs its own timer worker and outbox, so no step waits for a command line
+        from workflows.background import run_in_thread
+
+        run_in_thread(app.extensions["allianssi"].engine, app.extensions["allianssi"].directory,
+                      os.environ.get("PUBLIC_URL", f"http://{host}:{port}"), os.environ.get("SMTP_URL"))
+        click.echo("timer worker and outbox running" + ("" if os.environ.get("SMTP_URL") else
+                                                        " (no SMTP_URL: notifications are shown in the app only)"))
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 

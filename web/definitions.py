@@ -24,6 +24,10 @@ CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {**DI_NS, "camunda": CAMUNDA}
 
 
+FORM_KINDS = ("userTask", "startEvent", "intermediateCatchEvent", "boundaryEvent")
+CATCH_KINDS = ("intermediateCatchEvent", "boundaryEvent", "receiveTask")
+
+
 @dataclass(frozen=True)
 class Element:
     id: str
@@ -34,6 +38,7 @@ class Element:
     file: str
     form: tuple[FormField, ...] = ()
     ref: str | None = None  # a pool's processRef, a call activity's calledElement
+    message: str | None = None  # the message a catch event waits for (its form, if any, is the payload's)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
     lanes: dict[str, str] = {}
     processes: dict[str, tuple[str, etree._Element]] = {}
     for name, tree in trees.items():
+        messages = {m.get("id"): m.get("name") or m.get("id") for m in tree.iterfind("bpmn:message", NS)}
         for process in tree.iterfind("bpmn:process", NS):
             processes[process.get("id", "")] = (name, process)
         for element in tree.iter():
@@ -79,10 +85,12 @@ def build_model(process_id: str, files: Mapping[str, str]) -> ProcessModel:
             if kind == "lane":
                 lanes[element.get("id", "")] = element.get("name", "")
             doc = element.findtext("bpmn:documentation", None, NS)
-            form = form_fields_of_element(element) if kind in ("userTask", "startEvent") else ()
+            form = form_fields_of_element(element) if kind in FORM_KINDS else ()
             ref = element.get("processRef") or element.get("calledElement")
+            definition = element.find("bpmn:messageEventDefinition", NS) if kind in CATCH_KINDS else None
+            message = messages.get(definition.get("messageRef")) if definition is not None else None
             elements[element.get("id", "")] = Element(element.get("id", ""), kind, element.get("name") or "",
-                                                      _properties(element, "name"), doc, name, form, ref)
+                                                      _properties(element, "name"), doc, name, form, ref, message)
     if process_id not in processes:
         raise LookupError(f"process {process_id!r} is not in its stored files")
     file_name, process = processes[process_id]

@@ -51,24 +51,23 @@ def _fmt(value: float) -> str:
 
 
 def wrap(text: str, width: float) -> list[str]:
-    """Greedy word wrap for a box `width` pixels wide; long words are cut."""
+    """Greedy word wrap for a box `width` pixels wide, at word boundaries and after hyphens only: a word
+    longer than the box stays whole on its own line (the canvas squeezes it), never "Allianssimall-in"."""
     limit = max(4, int(width / CHAR_WIDTH))
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for word in paragraph.split():
-            while len(word) > limit:
-                if line:
+            parts = [p + "-" for p in word.split("-")[:-1] if p] + [word.rsplit("-", 1)[-1]] if len(word) > limit \
+                else [word]
+            for part in (p for p in parts if p):
+                joiner = "" if line.endswith("-") and part is not parts[0] else " "
+                candidate = f"{line}{joiner}{part}".strip() if line else part
+                if len(candidate) <= limit or not line:
+                    line = candidate
+                else:
                     lines.append(line)
-                    line = ""
-                lines.append(word[: limit - 1] + "-")
-                word = word[limit - 1:]
-            candidate = f"{line} {word}".strip()
-            if len(candidate) <= limit:
-                line = candidate
-            else:
-                lines.append(line)
-                line = word
+                    line = part
         if line:
             lines.append(line)
     return lines
@@ -110,7 +109,7 @@ class Canvas:
                 self._el(marker, "path", d=path, fill=fill, stroke="#1f1f1f")
 
     def _text(self, parent: etree._Element, lines: list[str], x: float, y: float, css: str,
-              anchor: str = "middle") -> None:
+              anchor: str = "middle", width: float | None = None) -> None:
         if not lines:
             return
         size = "10" if "bpmn-flow-label" in css else "11"
@@ -118,6 +117,9 @@ class Canvas:
                         font_family=FONT)
         for index, line in enumerate(lines):
             span = self._el(text, "tspan", x=x, dy=0.0 if index == 0 else float(LINE_HEIGHT))
+            if width and len(line) * CHAR_WIDTH > width:  # one long word: squeezed to the box, not cut
+                span.set("textLength", _fmt(width))
+                span.set("lengthAdjust", "spacingAndGlyphs")
             span.text = line
 
     def name(self, element: etree._Element) -> str:
@@ -156,7 +158,7 @@ class Canvas:
             self._el(group, "path", d=f"M{_fmt(x + 15)},{_fmt(y)} L{_fmt(x)},{_fmt(y)} L{_fmt(x)},{_fmt(y + h)} "
                                       f"L{_fmt(x + 15)},{_fmt(y + h)}", fill="none", stroke="#1f1f1f")
             text = element.findtext("bpmn:text", "", NS)
-            self._text(group, wrap(text, w - 8), x + 5, y + 15, "bpmn-label", anchor="start")
+            self._text(group, wrap(text, w - 8), x + 5, y + 15, "bpmn-label", anchor="start", width=w - 8)
         elif kind in ("dataObjectReference", "dataStoreReference"):
             group = self._group("shapes", element, "data")
             fold = min(12.0, w / 3)
@@ -179,7 +181,7 @@ class Canvas:
         lines = wrap(name, lw)
         self._grow(lx + label[2] / 2 - lw / 2 if label else lx, ly, lw, len(lines) * LINE_HEIGHT + 4)
         cx = (label[0] + label[2] / 2) if label else x + w / 2
-        self._text(self.layers["labels"], lines, cx, ly + 10, "bpmn-label")
+        self._text(self.layers["labels"], lines, cx, ly + 10, "bpmn-label", width=lw)
 
     def _pool(self, element: etree._Element, kind: str, x: float, y: float, w: float, h: float) -> None:
         group = self._group("pools", element, kind)
@@ -229,11 +231,11 @@ class Canvas:
         self._task_icon(group, kind, x + 6, y + 6)
         name = self.name(element)
         if expanded:
-            self._text(group, wrap(name, w - 20)[:2], x + 10, y + 16, "bpmn-label", anchor="start")
+            self._text(group, wrap(name, w - 20)[:2], x + 10, y + 16, "bpmn-label", anchor="start", width=w - 20)
         else:
             lines = wrap(name, w - 16)[: max(1, int((h - 10) // LINE_HEIGHT))]
             top = y + h / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
-            self._text(group, lines, x + w / 2, top, "bpmn-label")
+            self._text(group, lines, x + w / 2, top, "bpmn-label", width=w - 16)
         markers = []
         loop = element.find("bpmn:multiInstanceLoopCharacteristics", NS)
         if loop is not None:
@@ -400,7 +402,7 @@ class Canvas:
                 lx, ly = (x1 + x2) / 2 + 4, (y1 + y2) / 2 - 6
             lines = wrap(name, 100)
             self._grow(lx, ly - 10, 100, len(lines) * LINE_HEIGHT)
-            self._text(self.layers["labels"], lines, lx, ly, "bpmn-label bpmn-flow-label", anchor="start")
+            self._text(self.layers["labels"], lines, lx, ly, "bpmn-label bpmn-flow-label", anchor="start", width=100)
 
     def _default_slash(self, group: etree._Element, points: list[tuple[float, float]]) -> None:
         (x1, y1), (x2, y2) = points[0], points[1]

@@ -30,6 +30,7 @@ from engine import (
     TaskNotFound,
     TaskNotReady,
 )
+from web.formats import dates_in_text
 from web.i18n import N_, in_language
 
 STATUS: tuple[tuple[type[EngineError], int], ...] = (
@@ -54,7 +55,7 @@ def status_of(error: EngineError) -> int:
 def reason(error: EngineError) -> str:
     """What went wrong, for the person: a failed script's own reason (without element id and exception
     name), in the viewer's half when the message is bilingual."""
-    return in_language(error.reason if isinstance(error, ScriptFailed) else str(error))
+    return dates_in_text(in_language(error.reason if isinstance(error, ScriptFailed) else str(error)))
 
 
 def explain(error: EngineError) -> tuple[str, str]:

@@ -35,8 +35,15 @@ def language() -> str:
     return DEFAULT_LANGUAGE
 
 
+def babel_locale() -> str:
+    """The locale Babel formats in: British English (31 Dec 2026, not Dec 31, 2026) for English; its
+    catalogue falls back to `en`."""
+    chosen = language()
+    return "en_GB" if chosen == "en" else chosen
+
+
 def english() -> bool:
-    return str(get_locale() or DEFAULT_LANGUAGE) == "en"
+    return str(get_locale() or DEFAULT_LANGUAGE).startswith("en")
 
 
 def localized(properties: Mapping[str, str] | None, key: str, default: str | None) -> str:
@@ -136,8 +143,10 @@ EVENTS = {
     "task_released": N_("Task released"),
     "task_delegated": N_("Task delegated"),
     "instance_cancelled": N_("Procurement cancelled"),
+    "instance_reset": N_("Returned to an earlier step"),
     "message_received": N_("Message received"),
     "timers_fired": N_("Deadline reached"),
+    "instance_migrated": N_("Moved to a newer version of its process"),
     "element_completed": N_("Step completed"),
     "element_ready": N_("Step opened"),
     "element_waiting": N_("Waiting"),
@@ -200,8 +209,9 @@ def show_datetime(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIME_ZONE"])
-    Babel(app, locale_selector=language)
+    Babel(app, locale_selector=babel_locale)
     app.jinja_env.globals.update(
         language=language, localized=localized, in_language=in_language, phase_label=phase_label,
         role_label=role_label, status_label=status_label, event_label=event_label, show_date=show_date,
-        show_deadline=show_deadline, show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES)
+        show_deadline=show_deadline, show_datetime=show_datetime, days_left_text=days_left_text, LANGUAGES=LANGUAGES,
+        state_words=state_words)

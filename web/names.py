@@ -19,6 +19,11 @@ def org_name(organisation_id: str | None) -> str:
     return organisation.name_en if english() and organisation.name_en else organisation.name
 
 
+def organisation_names() -> dict[str, str]:
+    """Every organisation's id → its name in the viewer's language (values that are ids are shown as names)."""
+    return {org_id: org_name(org_id) for org_id in services().directory.organisations}
+
+
 def user_name(username: str | None) -> str:
     if not username:
         return ""

@@ -34,5 +34,6 @@ def build_services(config: Mapping[str, Any]) -> Services:
     database = Database(config["DATABASE_URL"])
     factory: EngineFactory = config.get("ENGINE_FACTORY") or default_engine
     engine = factory(database)
+    engine.demo_clock = bool(config.get("DEMO"))  # the demo clock exists in demo mode only
     directory = config.get("DIRECTORY") or getattr(engine.resolver, "directory", None) or demo_directory()
     return Services(database, engine, directory)

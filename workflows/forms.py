@@ -5,9 +5,10 @@ this module turns them into a marshmallow schema and returns plain JSON data
 (dates as ISO strings) or raises `engine.FormInvalid` with messages per field.
 
 Organisations are chosen, not typed. A string field with the property `choices` =
-`directory:<kind>[|<kind>…]` takes organisation ids from the directory (of those kinds); with
-`multiple` = `true` it takes a list (or "a, b" text) and gives a list. The web draws such a field
-as a select of `choice_options(field, directory)`. A string field with `registers` =
+`organisations` or `organisations:<kind>` takes organisation ids from the directory (of that kind);
+`data:<key>` and `participants` take ids the web offers from the procurement (the diagram's script
+checks them in the same command). With `multiple` = `true` it takes a list (or "a, b" text) and
+gives a list. The web draws such a field as a select (`web/choices.py`). A string field with `registers` =
 `organisations` takes new organisations, one per line "Name, 1234567-8", each y-tunnus checked by
 its check digit (`workflows/business_id.py`). A bad entry is refused at its own field, so no later
 step can fail on it. An empty multiple choice or registration field is an empty list.
@@ -45,21 +46,16 @@ def _range(field: FormField) -> list[validate.Validator]:
 
 
 def directory_kinds(field: FormField) -> tuple[str, ...] | None:
-    """The organisation kinds a `choices="directory:…"` field offers, or None for another field."""
-    source = field.properties.get("choices", "")
-    if not source.startswith("directory:"):
+    """The organisation kinds a `choices="organisations[:kind]"` field offers (() for every kind), or
+    None for a field whose choices do not come from the directory."""
+    source, _, kind = field.properties.get("choices", "").strip().partition(":")
+    if source != "organisations":
         return None
-    return tuple(k for k in source.removeprefix("directory:").split("|") if k)
+    return (kind,) if kind else ()
 
 
 def is_multiple(field: FormField) -> bool:
     return field.properties.get("multiple", "").lower() == "true"
-
-
-def data_choices(field: FormField) -> str | None:
-    """The task-data key whose list a `choices="data:key"` field offers (the web reads it from the task)."""
-    source = field.properties.get("choices", "")
-    return source.removeprefix("data:") if source.startswith("data:") else None
 
 
 def choice_options(field: FormField, directory: Directory | None = None) -> tuple[tuple[str, str], ...]:
@@ -129,7 +125,7 @@ def _marshmallow_field(field: FormField, directory: Directory) -> ma.Field:
     if not field.required:      # an empty list field is an empty list, so scripts may read it
         common["load_default"] = []
     kinds = directory_kinds(field)
-    if kinds is not None or field.properties.get("choices", "").startswith("data:"):
+    if kinds is not None or field.properties.get("choices", "").strip():
         if not is_multiple(field):
             common.pop("load_default", None)
         return OrganisationChoice(directory if kinds is not None else None, kinds or (), is_multiple(field),

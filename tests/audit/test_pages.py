@@ -59,17 +59,44 @@ def commands(app: Flask, instance_id: str) -> list[int]:
 
 
 def test_history_lists_every_event_and_filters(auditor: FlaskClient, app: Flask, procurement: str) -> None:
-    page = auditor.get(f"/audit/{procurement}/history")
+    page = auditor.get(f"/audit/{procurement}/history?steps=all")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     with app.app_context():
         events = services().engine.history(procurement)
     assert all(f'id="event-{e.seq}"' in body for e in events)
-    assert "after first" in body and "kainuu" in body
+    assert "after first" in body and "Kainuu region" in body  # the name, not the id
+    main = auditor.get(f"/audit/{procurement}/history").get_data(as_text=True)  # the commands by default
+    assert main.count('id="event-') == len(commands(app, procurement))
     only = auditor.get(f"/audit/{procurement}/history?type=task_completed").get_data(as_text=True)
     assert only.count('id="event-') == sum(e.type == "task_completed" for e in events)
-    phase = auditor.get(f"/audit/{procurement}/history?phase=strategy").get_data(as_text=True)
+    phase = auditor.get(f"/audit/{procurement}/history?phase=strategy&steps=all").get_data(as_text=True)
     assert 0 < phase.count('id="event-') < len(events)
+
+
+def test_history_is_readable(auditor: FlaskClient, app: Flask, procurement: str) -> None:
+    """Issue 11: raw event codes, microsecond UTC times, `\\u00a7` for §, ids for titles, one huge page."""
+    with app.app_context():
+        engine = services().engine
+        orderer = "kainuu.orderer"
+        task = engine.inbox(orderer, procurement)[0]
+        for _ in range(30):  # a long history is paginated
+            engine.claim(task.id, orderer)
+            engine.release(task.id, orderer)
+        engine.complete_task(task.id, orderer, {"note": "kvalt 2026 § 12"})
+        events = engine.history(procurement)
+    body = auditor.get(f"/audit/{procurement}/history?page=2").get_data(as_text=True)
+    assert "§ 12" in body and "\\u00a7" not in body
+    assert "task_completed" not in re.sub(r'value="[a-z_]+"', "", body) and "Task completed" in body
+    shown = re.sub(r"<[^>]+>", " ", body)  # what a person reads (a <time> keeps the ISO form for machines)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", shown) and "+00:00" not in shown
+    first = auditor.get(f"/audit/{procurement}/history").get_data(as_text=True)
+    assert first.count('id="event-') == 50 and 'rel="next"' in first  # a page of fifty
+    assert "Testi" in first  # the procurement's title
+    assert f'id="event-{[e.seq for e in events if "op" in e.payload][-1]}"' in body
+    index = auditor.get("/audit/").get_data(as_text=True)
+    assert ">Testi</a>" in index and "alliance_procurement v" not in index
+    assert auditor.get("/").headers["Location"].endswith("/audit/")  # the auditor starts at the audit index
 
 
 def test_step_n_shows_the_state_the_instance_had_then(auditor: FlaskClient, app: Flask, procurement: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,37 @@ def test_a_broken_diagram_is_reported_with_file_line_and_element(run, tmp_path: 
 def test_bad_json_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
     run("init")
     assert "not JSON" in run("start", "alliance_procurement", "--as", "x", "--data", "{oops", ok=False)
+
+
+def test_validate_prints_bpmnlint_and_design_problems_with_file_line_and_element(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "bpmn"
+    shutil.copytree(ROOT / "bpmn", folder, ignore=shutil.ignore_patterns("*.scenario.json"))
+    strategy = folder / "alliance_strategy.bpmn"
+    strategy.write_text(strategy.read_text(encoding="utf-8").replace(
+        '<bpmn:endEvent id="s_end" name="Strategiavaihe päättyi">', '<bpmn:endEvent id="s_end">'), encoding="utf-8")
+    lenient = run("validate", str(folder))  # still deployable: the problems are shown, the exit status is 0
+    assert "ok  alliance_procurement" in lenient and "label-required" in lenient
+    output = run("validate", "--strict", str(folder), ok=False)
+    assert re.search(r"error alliance_strategy\.bpmn:\d+ \[s_end\]: Element is missing label/name \(label-required\) "
+                     r"\[bpmnlint\]", output), output
+    assert "error" not in run("validate", "--strict", str(ROOT / "bpmn")).replace("note", "")
+
+
+def test_test_diagrams_runs_the_shipped_scenarios_and_names_a_failing_step(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    output = run("test-diagrams", str(ROOT / "bpmn"))
+    assert "pass  alliance_procurement.no_go.scenario.json" in output and " 0 failed" in output
+    folder = tmp_path / "bpmn"
+    shutil.copytree(ROOT / "bpmn", folder)
+    for scenario in folder.glob("*.scenario.json"):
+        scenario.unlink()
+    wrong = json.loads((ROOT / "bpmn" / "alliance_procurement.no_go.scenario.json").read_text(encoding="utf-8"))
+    wrong["steps"][1]["expect"]["open"] = ["vote_go"]
+    (folder / "wrong.scenario.json").write_text(json.dumps(wrong), encoding="utf-8")
+    output = run("test-diagrams", str(folder), ok=False)
+    assert "FAIL  wrong.scenario.json" in output
+    assert "step 2 (sotkamo.council: decide_joining): open tasks are ['assess_alliance_model'], expected ['vote_go']" \
+        in output
+    assert "0 passed, 1 failed" in output
 
 
 def test_validate_a_camunda_7_model_lists_notes_and_refusals(run) -> None:  # type: ignore[no-untyped-def]

@@ -10,18 +10,26 @@ from datetime import datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, render_template, request, stream_template
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_template, url_for
+from flask_babel import gettext
 
 from engine import AuditEvent, InstanceView
+from engine.outbox import Outbox
 from engine.package import export_package
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
 from web.diagram import DiagramError, draw
+from web.facts import field_labels, field_units
+from web.formats import show_value
+from web.i18n import event_label, phase_label
+from web.inbox.filters import Page, paginate
+from web.names import element_title, organisation_names, process_title, procurement_title, user_name
 from web.state import services
 from workflows.equal_treatment import equal_treatment
 from workflows.ocds import release_package
 
 bp = Blueprint("audit", __name__, template_folder="templates")
+HISTORY_PAGE = 50
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -67,7 +75,11 @@ def _diagram(model: ProcessModel | None, states: dict[str, str]) -> str | None:
 @bp.get("/")
 @auditor_required
 def index() -> Any:
-    return render_template("audit/index.html", instances=services().engine.instances(limit=500))
+    instances = services().engine.instances(limit=500)
+    page: Page[InstanceView] = paginate(instances, request.args.get("page", "1"), current_app.config["PAGE_SIZE"])
+    rows = [(i, procurement_title(i, _model(i)), process_title(_model(i), i.process_id)) for i in page.items]
+    return render_template("audit/index.html", rows=rows, page=page,
+                           page_url=lambda n: url_for("audit.index", page=n))
 
 
 @bp.get("/<instance_id>/history")
@@ -92,12 +104,32 @@ def history(instance_id: str) -> Any:
     shown = [r for r in rows if (not chosen["actor"] or r["event"].actor == chosen["actor"])
              and (not chosen["phase"] or r["phase"] == chosen["phase"])
              and (not chosen["type"] or r["event"].type == chosen["type"])]
-    options = {"actor": sorted({r["event"].actor for r in rows}),
-               "phase": sorted({r["phase"] for r in rows if r["phase"]}),
-               "type": sorted({r["event"].type for r in rows})}
+    if request.args.get("steps") != "all":  # the commands unless every element's step is asked for
+        shown = [r for r in shown if "op" in r["event"].payload or r["event"].type == chosen["type"]]
+    options = {"actor": sorted(((a, user_name(a)) for a in {r["event"].actor for r in rows}), key=lambda o: o[1]),
+               "phase": [(p, phase_label(p)) for p in sorted({r["phase"] for r in rows if r["phase"]})],
+               "type": [(t, event_label(t)) for t in sorted({r["event"].type for r in rows})]}
     commands = [e.seq for e in events if "op" in e.payload]
-    return render_template("audit/history.html", instance=instance, rows=shown, chosen=chosen, options=options,
-                           commands=commands, total=len(rows))
+    page: Page[dict[str, Any]] = paginate(shown, request.args.get("page", "1"), HISTORY_PAGE)
+    labels, units, names = field_labels(model) if model else {}, field_units(model) if model else {}, \
+        organisation_names()
+    for row in page.items:
+        event = row["event"]
+        element_id = str(event.payload.get("element_id") or "")
+        row["step"] = element_title(model, element_id, str(event.payload.get("name") or element_id))
+        raw = row["data"] if isinstance(row["data"], dict) else {}
+        row["values"] = [(labels.get(k, k), show_value(v, units.get(k), names)) for k, v in raw.items()]
+        if event.payload.get("reason"):
+            row["values"].append((gettext("Reason"), str(event.payload["reason"])))
+    args: dict[str, Any] = {k: v for k, v in {**chosen, "steps": request.args.get("steps", "")}.items() if v}
+    return render_template("audit/history.html", instance=instance, rows=page.items, chosen=chosen,
+                           options=options, commands=commands, total=len(rows), shown_count=len(shown), page=page,
+                           every_step=request.args.get("steps") == "all", title=_title(instance),
+                           page_url=lambda n: url_for("audit.history", instance_id=instance_id, **args, page=n))
+
+
+def _title(instance: InstanceView) -> str:
+    return procurement_title(instance, _model(instance))
 
 
 @bp.get("/<instance_id>/step/<int:seq>")
@@ -109,8 +141,11 @@ def step(instance_id: str, seq: int) -> Any:
     state = engine.state_at(instance_id, seq)
     earlier = [s for s in commands if s < state.seq]
     later = [s for s in commands if s > state.seq]
-    return render_template("audit/step.html", instance=instance, state=state,
-                           diagram=_diagram(_model(instance), state.element_states),
+    model = _model(instance)
+    states = sorted(((element_title(model, element, element), word) for element, word in
+                     state.element_states.items()), key=lambda pair: pair[0].casefold())
+    return render_template("audit/step.html", instance=instance, state=state, title=_title(instance),
+                           diagram=_diagram(model, state.element_states), states=states, model=model,
                            data_json=json.dumps(state.data, indent=2, ensure_ascii=False, sort_keys=True),
                            previous=earlier[-1] if earlier else None, next=later[0] if later else None,
                            position=len(earlier) + 1, steps=len(commands))
@@ -156,7 +191,28 @@ def equal(instance_id: str) -> Any:
     engine = services().engine
     instance = engine.instance(instance_id)
     report = equal_treatment(instance, engine.history(instance_id))
-    return render_template("audit/equal_treatment.html", instance=instance, report=report)
+    return render_template("audit/equal_treatment.html", instance=instance, report=report,
+                           mailed=_mailed(instance))
+
+
+def _mailed(instance: InstanceView) -> dict[tuple[str, str], dict[str, int]]:
+    """(kind, subject) → tenderer → how many e-mails about it were actually delivered to its people: what
+    was recorded as sent is not taken for what reached them."""
+    items = instance.data.get("communications")
+    items = items if isinstance(items, list) else []
+    directory = services().directory
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for note in Outbox(services().database).about(instance.id):
+        _instance, _sep, index = note.key.rpartition(":communication:")
+        if not _sep or not index.isdigit() or int(index) >= len(items) or note.sent_at is None:
+            continue
+        item = items[int(index)]
+        key = (str(item.get("kind")), str(item.get("subject")))
+        for membership in directory.memberships(note.recipient):
+            if membership.role == "tenderer":
+                per = counts.setdefault(key, {})
+                per[membership.organisation] = per.get(membership.organisation, 0) + 1
+    return counts
 
 
 @bp.get("/<instance_id>/ocds.json")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from engine import InstanceView, TaskView
 from web.auth import current_viewer, login_required
@@ -54,6 +54,8 @@ def describe(tasks: list[TaskView], username: str, now: datetime) -> list[InboxR
 @login_required
 def index() -> Any:
     viewer = current_viewer()
+    if viewer.auditor and "audit" in current_app.blueprints and not request.args:
+        return redirect(url_for("audit.index"))  # an auditor has no tasks: the start page is the audit index
     engine = services().engine
     tasks = engine.inbox(viewer.username)
     now = engine.clock()

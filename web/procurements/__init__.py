@@ -12,9 +12,11 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
+from web.facts import field_units, for_page, public
+from web.formats import show_value
 from web.i18n import days_left
 from web.inbox.filters import Page, paginate
-from web.names import element_title, procurement_title
+from web.names import element_title, organisation_names, procurement_title
 from web.procurements import overview
 from web.state import services
 
@@ -46,8 +48,9 @@ def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel
     if access.full_view(viewer):
         moments += [t.due_at for t in instance.timers]
     upcoming = min(moments) if moments else None
+    counting = upcoming is not None and instance.status == "running"
     return ListRow(instance, procurement_title(instance, model), sorted({t.phase for t in tasks if t.phase}),
-                   upcoming, days_left(upcoming, now) if upcoming else None)
+                   upcoming if counting else None, days_left(upcoming, now) if counting and upcoming else None)
 
 
 @bp.get("/")
@@ -84,7 +87,7 @@ def show(instance_id: str) -> Any:
     if not access.may_see_procurement(viewer, instance, wired.directory):
         abort(404)
     model = process_model(engine, instance.process_id, instance.definition_version)
-    now = engine.clock()
+    now = engine.clock_of(instance.id)
     labels = overview.field_labels(model)
     full = access.full_view(viewer)
     tasks = _visible_tasks(viewer, instance)
@@ -97,13 +100,23 @@ def show(instance_id: str) -> Any:
         "procurements/show.html", instance=instance, model=model, full=full,
         title=procurement_title(instance, model),
         tasks=[(t, element_title(model, t.element_id, t.name), t.id in mine) for t in tasks],
-        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels),
+        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels,
+                                    running=instance.status == "running",
+                                    public_timers=overview.timers_shown_to(instance, model, viewer.roles)),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
                                            access.participants(instance, wired.directory)) if full else [],
         role_names=overview.role_names,
-        history=overview.history_rows(events, model, labels, every_step=every_step),
-        every_step=every_step, now=now)
+        history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
+                                      text=lambda v, unit: show_value(v, unit, organisation_names())),
+        facts=for_page(model.properties if full else public(model.properties), instance.data, model,
+                       organisation_names()),
+        outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
+        recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
+            viewer, instance, model) else None,
+        demo_clock=recovery_module.may_move_clock(viewer, instance), every_step=every_step, now=now)
 
 
+from web.procurements import events as events_module  # noqa: E402 - registers the event views on bp
+from web.procurements import recovery as recovery_module  # noqa: E402 - registers the recovery views on bp
 from web.procurements import start  # noqa: E402,F401 - registers the start views on bp

@@ -3,15 +3,19 @@ participants, history and the diagrams. Each function takes what the viewer may 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask_babel import gettext
+
 from engine import AuditEvent, InstanceView, TaskView
+from engine.types import TimerView
+from web import facts
 from web.definitions import ProcessModel
 from web.diagram import DiagramError, draw
-from web.i18n import days_left, deadline_date, in_language, localized, role_label, state_words
+from web.i18n import days_left, deadline_date, in_language, localized, role_label, state_words, zone
 from web.names import element_title
 from workflows.directory import Directory
 
@@ -24,20 +28,20 @@ class Deadline:
     at: datetime
     label: str
     kind: str  # task | timer | data
-    days_left: int
+    days_left: int | None  # None once the procurement has ended: nothing counts down
     task_id: str | None = None
 
     @property
     def past(self) -> bool:
-        return self.days_left < 0
+        return self.days_left is not None and self.days_left < 0
 
 
 def _as_moment(value: Any) -> datetime | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), UTC)
+        if len(value) == 10:  # a date alone ends that day here, not in UTC (31.12. must not show as 1.1.)
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), zone()).astimezone(UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
@@ -57,27 +61,28 @@ def data_deadlines(data: Mapping[str, Any], labels: Mapping[str, str]) -> list[t
 
 
 def timeline(tasks: Sequence[TaskView], instance: InstanceView | None, model: ProcessModel, now: datetime,
-             field_labels: Mapping[str, str]) -> list[Deadline]:
-    """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates."""
+             field_labels: Mapping[str, str], running: bool = True,
+             public_timers: Sequence[TimerView] = ()) -> list[Deadline]:
+    """Deadlines in date order: open tasks' due dates, then (full view only) timers and recorded dates.
+    Once the procurement has ended nothing counts down (days_left None)."""
     items = [Deadline(t.due_at, element_title(model, t.element_id, t.name), "task", days_left(t.due_at, now), t.id)
              for t in tasks if t.due_at]
+    timers = instance.timers if instance is not None else public_timers
+    items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
+                       days_left(timer.due_at, now)) for timer in timers]
     if instance is not None:
-        items += [Deadline(timer.due_at, element_title(model, timer.element_id, timer.name), "timer",
-                           days_left(timer.due_at, now)) for timer in instance.timers]
         seen = {(deadline_date(d.at), d.label) for d in items}
         for _key, moment, label in data_deadlines(instance.data, field_labels):
             if (deadline_date(moment), label) not in seen:
                 items.append(Deadline(moment, label, "data", days_left(moment, now)))
+    if not running:
+        items = [Deadline(d.at, d.label, d.kind, None, d.task_id) for d in items]
     return sorted(items, key=lambda d: (d.at, d.label))
 
 
 def field_labels(model: ProcessModel) -> dict[str, str]:
-    """Data key → the label of the form field that asks for it, in the viewer's language."""
-    labels: dict[str, str] = {}
-    for element in model.elements.values():
-        for form_field in element.form:
-            labels.setdefault(form_field.id, localized(form_field.properties, "label", form_field.label))
-    return labels
+    """Data key → its label in the viewer's language (web.facts.field_labels)."""
+    return facts.field_labels(model)
 
 
 @dataclass
@@ -113,12 +118,18 @@ class HistoryRow:
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
-                         "instance_cancelled", "message_received", "timers_fired"})
+                         "instance_cancelled", "instance_reset", "message_received", "timers_fired",
+                         "instance_migrated"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
 def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapping[str, str],
-                 every_step: bool = False, with_data: bool = True) -> list[HistoryRow]:
+                 every_step: bool = False, with_data: bool = True,
+                 text: Callable[[Any, str | None], str] | None = None,
+                 units: Mapping[str, str] | None = None) -> list[HistoryRow]:
+    """The history as rows; `text(value, unit)` formats each value (numbers and dates in the locale)."""
+    text = text or (lambda value, _unit: _plain(value))
+    units = units or {}
     rows = []
     for event in events:
         payload = event.payload
@@ -133,7 +144,9 @@ def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapp
             raw = payload.get("data") if event.type in ("task_completed", "instance_started") else \
                 payload.get("payload") if event.type == "message_received" else None
             if isinstance(raw, Mapping):
-                data = [(labels.get(k, k), _plain(v)) for k, v in raw.items()]
+                data = [(labels.get(k, k), text(v, units.get(k))) for k, v in raw.items()]
+        if event.type in ("instance_cancelled", "instance_reset") and payload.get("reason"):
+            data = [(gettext("Reason"), str(payload["reason"]))]  # said to every viewer who sees the event
         rows.append(HistoryRow(event, step, data))
     return rows
 
@@ -197,3 +210,26 @@ def diagrams(model: ProcessModel, states: Mapping[str, str]) -> list[DrawnDiagra
 
 def _drawn(element_id: str, svg: str) -> bool:
     return f'data-element-id="{element_id}"' in svg
+
+
+def outcome(instance: InstanceView, model: ProcessModel) -> str:
+    """How a finished procurement ended: the name of the end event its main process reached."""
+    if instance.status != "completed":
+        return ""
+    main_file = model.elements[model.process_id].file if model.process_id in model.elements else None
+    reached = [element_title(model, e.id, e.name) for e in model.elements.values()
+               if e.kind == "endEvent" and e.file == main_file and instance.element_states.get(e.id) == "completed"]
+    return ", ".join(reached)
+
+
+def timers_shown_to(instance: InstanceView, model: ProcessModel, roles: frozenset[str]) -> list[TimerView]:
+    """The dates the procurement waits for that its diagram shows to one of these roles (`show_to`):
+    a tenderer keeps seeing the tender period and the standstill after submitting."""
+    def shown_to(element_id: str) -> set[str]:
+        element = model.elements.get(element_id)
+        return {r.strip() for r in (element.properties.get("show_to", "") if element else "").split(",")}
+    found: dict[tuple[str, datetime], TimerView] = {}  # one per date: each tenderer's copy of a deadline is one
+    for timer in instance.timers:
+        if roles & shown_to(timer.element_id):
+            found.setdefault((timer.element_id, timer.due_at), timer)
+    return list(found.values())

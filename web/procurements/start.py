@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from engine import Conflict, FormInvalid, ScriptFailed
 from web.access import Viewer
 from web.auth import current_viewer, login_required
+from web.choices import field_choices
 from web.definitions import ProcessModel, latest_versions, process_model
 from web.errors import reason, status_of
 from web.names import process_title
 from web.procurements import bp
 from web.state import services
-from web.tasks.forms import field_views, submitted
+from web.tasks.forms import field_views, outside_choices, submitted
 
 BUSINESS_KEY = re.compile(r"^[A-Za-z0-9ÅÄÖåäö][A-Za-z0-9ÅÄÖåäö/_.:-]{0,63}$")
 
@@ -53,7 +54,7 @@ def _model(viewer: Viewer, process_id: str) -> ProcessModel:
 def _render(model: ProcessModel, values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
             business_key: str = "", key_error: str | None = None, problem: str | None = None,
             status: int = 200) -> Any:
-    fields = field_views(model.start_form, values, errors)
+    fields = field_views(model.start_form, values, errors, field_choices(model.start_form, {}))
     return render_template("procurements/start.html", model=model, title=process_title(model, model.process_id),
                            fields=fields, business_key=business_key, key_error=key_error, problem=problem), status
 
@@ -70,6 +71,9 @@ def start(process_id: str) -> Any:
     if business_key and not BUSINESS_KEY.match(business_key):
         return _render(model, shown, business_key=business_key, status=422,
                        key_error=_("Use letters, digits and / _ . : - only, at most 64 characters."))
+    wrong = outside_choices(model.start_form, data, field_choices(model.start_form, {}))
+    if wrong:
+        return _render(model, shown, wrong, business_key=business_key, status=422)
     try:
         # the engine validates the data against the start event's form (the same marshmallow schema)
         instance = services().engine.start(process_id, viewer.username, data,

@@ -11,13 +11,15 @@ from flask_babel import gettext as _
 from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
+from web.choices import field_choices
 from web.definitions import process_model
 from web.errors import reason, status_of
+from web.facts import for_page
 from web.i18n import days_left, localized
-from web.names import element_title, procurement_title, user_name
+from web.names import element_title, organisation_names, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
-from web.tasks.forms import field_views, submitted
+from web.tasks.forms import field_views, outside_choices, submitted
 from workflows.forms import validate_form
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
@@ -48,8 +50,8 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
     instance = engine.instance(task.instance_id)
     model = process_model(engine, instance.process_id, instance.definition_version)
     can_act = may_act_on_task(viewer, task, engine.resolver)
-    fields = field_views(task.form, values, errors)
-    now = engine.clock()
+    fields = field_views(task.form, values, errors, field_choices(task.form, task.data, instance.participants))
+    now = engine.clock_of(instance.id)
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
         title=element_title(model, task.element_id, task.name),
@@ -59,6 +61,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
         colleagues=colleagues(viewer, task) if can_act else [],
         claimed_by_other=task.claimed_by not in (None, viewer.username),
         claimed_by_name=user_name(task.claimed_by), problem=problem,
+        facts=for_page(task.properties, task.data, model, organisation_names()),
         error_count=sum(1 for f in fields if f.errors)), status
 
 
@@ -83,6 +86,10 @@ def complete(task_id: str) -> Any:
     if not may_act_on_task(viewer, task, engine.resolver):
         abort(403)
     data, shown = submitted(task.form, request.form)
+    wrong = outside_choices(task.form, data, field_choices(
+        task.form, task.data, engine.instance(task.instance_id).participants))
+    if wrong:  # an organisation not among the choices is refused at its field, before the engine
+        return _render(task, viewer, shown, wrong, status=422)
     try:
         clean = validate_form(task.form, data)
         engine.complete_task(task_id, viewer.username, clean)

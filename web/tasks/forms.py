@@ -16,7 +16,9 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from engine import FormField
-from web.i18n import localized
+from web.choices import SEPARATOR, multiple, outside
+from web.formats import dates_in_text
+from web.i18n import in_language, localized
 
 TRUE = "true"
 FALSE = "false"
@@ -29,7 +31,7 @@ class FieldView:
     field: FormField
     label: str
     help: str
-    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio
+    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio | checkboxes
     value: str
     errors: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
@@ -37,6 +39,11 @@ class FieldView:
     @property
     def id(self) -> str:
         return self.field.id
+
+    @property
+    def chosen(self) -> list[str]:
+        """The values ticked in a checkbox group ("a, b")."""
+        return [part.strip() for part in self.value.split(",") if part.strip()]
 
     @property
     def html_id(self) -> str:
@@ -77,20 +84,33 @@ def _initial(form_field: FormField) -> str:
 
 
 def field_views(form: Sequence[FormField], values: Mapping[str, str] | None = None,
-                errors: Mapping[str, Sequence[str]] | None = None) -> list[FieldView]:
+                errors: Mapping[str, Sequence[str]] | None = None,
+                choices: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[FieldView]:
+    """The inputs of a form; a field with `choices` (web.choices) is a select, or checkboxes when multiple."""
     views = []
     for form_field in form:
         value = values.get(form_field.id, "") if values is not None else _initial(form_field)
+        chosen_from = (choices or {}).get(form_field.id)
+        widget = _widget(form_field)
+        if chosen_from is not None:
+            widget = "checkboxes" if multiple(form_field) else "select"
         views.append(FieldView(
             field=form_field,
             label=localized(form_field.properties, "label", form_field.label),
             help=localized(form_field.properties, "help", form_field.properties.get("help", "")),
-            widget=_widget(form_field),
+            widget=widget,
             value=value,
             errors=tuple(explain(form_field, message) for message in (errors or {}).get(form_field.id, ())),
-            options=form_field.options,
+            options=tuple(chosen_from) if chosen_from is not None else form_field.options,
         ))
     return views
+
+
+def outside_choices(form: Sequence[FormField], data: Mapping[str, str],
+                    choices: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[str]]:
+    """Field id → its error, for every value that is not among the field's choices (said at the field)."""
+    return {f.id: [_("Choose one of the options.")] for f in form
+            if f.id in choices and outside(f, data.get(f.id, ""), choices[f.id])}
 
 
 def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -103,6 +123,10 @@ def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[d
             ticked = posted.get(form_field.id) in (TRUE, "on", "1")
             data[form_field.id] = TRUE if ticked else FALSE
             shown[form_field.id] = TRUE if ticked else ""
+        elif multiple(form_field):  # a checkbox group: the ticked values, "a, b"
+            value = SEPARATOR.join(v for v in posted.getlist(form_field.id) if v)
+            data[form_field.id] = value
+            shown[form_field.id] = value
         else:
             value = posted.get(form_field.id, "")
             data[form_field.id] = value
@@ -146,4 +170,4 @@ def explain(form_field: FormField, message: str) -> str:
         return _("Enter at least %(low)d characters.", low=shortest or 0)
     if message == "Not a valid string.":
         return _("Enter text.")
-    return message
+    return dates_in_text(in_language(message))

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from web.translations.fi import AUDIT_FI, FI
+from web.translations.fi import AUDIT_FI, DESIGNER_FI, FI
 
 HERE = Path(__file__).parent
 WEB = HERE.parent
@@ -27,7 +27,7 @@ def main() -> int:
                     "-k", "N_", "--no-location", "--sort-output", "--omit-header", "-o", str(template), str(WEB)],
                    check=True, capture_output=True)
     missing = []
-    finnish = {**FI, **AUDIT_FI}
+    finnish = {**FI, **AUDIT_FI, **DESIGNER_FI}
     for language in ("fi", "en"):
         with template.open("rb") as f:
             catalog = read_po(f, locale=language)
