@@ -6,13 +6,15 @@ A scenario file (`NAME.scenario.json`, beside the diagrams) is JSON:
      "start": {"as": "user", "data": {…}, "at": "2026-01-12T09:00:00+02:00", "key": "…"},
      "steps": [
        {"as": "user", "task": "element_id", "data": {…}},          # complete the open task
+       {"as": "user", "task": "element_id", "where": {"item.name": "x"}, "data": {…}},  # one of several
        {"timers": "2026-03-01T00:00:00+02:00"},                     # the clock moves there; due timers fire
        {"message": "name", "as": "user", "payload": {…}},           # deliver a message
        {"expect": {"status": "running", "open": ["element_id"], "data": {"key": value}}}
      ],
      "expect": {"status": "completed", "data": {…}}}
 
-Any step may carry its own "expect" (checked after it). `open` is the set of element ids of the
+Any step may carry its own "expect" (checked after it) and an "at" (the clock moves there first:
+commands that check dates see the day the path describes). `open` is the set of element ids of the
 open tasks; `data` is checked key by key. The first step that fails or whose expectation does
 not hold is named in the result ("step 3 (alice: review): …"); nothing runs after it.
 """
@@ -104,6 +106,17 @@ def _check(expect: Mapping[str, Any], instance: InstanceView) -> None:
         raise StepFailed("; ".join(problems))
 
 
+def _matches(data: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+    """Each dotted path of `where` leads to its value in `data`."""
+    for path, expected in where.items():
+        value: Any = data
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if value != expected:
+            return False
+    return True
+
+
 def _label(index: int, step: Mapping[str, Any]) -> str:
     if "task" in step:
         what = f"{step.get('as', '?')}: {step['task']}"
@@ -117,9 +130,13 @@ def _label(index: int, step: Mapping[str, Any]) -> str:
 
 
 def _run_step(engine: Any, clock: ScenarioClock, instance_id: str, step: Mapping[str, Any]) -> InstanceView:
+    if "at" in step:
+        clock.set(_moment(step["at"]))
     if "task" in step:
         actor = step.get("as") or ""
         open_tasks = [t for t in engine.inbox(actor, instance_id) if t.element_id == step["task"]]
+        if step.get("where"):  # several open tasks of one element (multi-instance): the one whose data matches
+            open_tasks = [t for t in open_tasks if _matches(engine.task(t.id).data, step["where"])]
         if not open_tasks:
             others = sorted({t.element_id for t in engine.instance(instance_id).open_tasks})
             raise StepFailed(f"{actor or 'nobody'} has no open task {step['task']!r} (open: {others})")

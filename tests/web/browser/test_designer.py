@@ -86,6 +86,7 @@ def test_model_lint_diff_deploy_and_migrate(chromium: Any, designer_site: tuple[
         page.get_by_role("button", name="Tarkista").click()
         page.wait_for_function("() => (document.getElementById('workbench').dataset.state || '').startsWith('lint:')")
         assert page.locator("#workbench").get_attribute("data-state") == "lint: no errors"
+        assert page.locator("#status").inner_text() == "Ei virheitä"  # in the viewer's language
         problem = page.locator("#problems button", has_text="fake-join")
         assert "example_review.bpmn:" in problem.inner_text() and "[review]" in problem.inner_text()
         problem.click()  # selects the element in the modeler

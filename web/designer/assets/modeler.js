@@ -41,9 +41,14 @@ function start(root) {
     moddleExtensions: { camunda: camundaModdle },
   });
   window.allianssiModeler = modeler; // for the browser tests and the curious
-  modeler.on('commandStack.changed', () => { dirty = true; say('unsaved changes'); });
+  modeler.on('commandStack.changed', () => { dirty = true; say('unsaved changes', 'unsaved'); });
 
-  function say(text) { status.textContent = text; root.dataset.state = text; }
+  // state: a fixed English word for scripts and tests; the person reads the text in their language
+  const texts = JSON.parse(root.dataset.texts || '{}');
+  function say(state, key, values = {}) {
+    root.dataset.state = state;
+    status.textContent = (texts[key] || state).replace(/%\((\w+)\)s/g, (_, name) => String(values[name] ?? ''));
+  }
   const fileUrl = (name) => root.dataset.fileUrl.replace('__NAME__', encodeURIComponent(name));
 
   async function request(url, options = {}) {
@@ -61,7 +66,7 @@ function start(root) {
     await modeler.importXML(xml);
     modeler.get('canvas').zoom('fit-viewport');
     current = name; dirty = false; marked = [];
-    say(`opened ${name}`);
+    say(`opened ${name}`, 'opened', { name });
   }
 
   async function save() {
@@ -74,7 +79,7 @@ function start(root) {
     revision = body.revision; dirty = false;
     const deployRevision = document.getElementById('deploy-revision');
     if (deployRevision) { deployRevision.value = String(revision); }
-    say(`saved, revision ${revision}`);
+    say(`saved, revision ${revision}`, 'saved', { revision });
   }
 
   function clearMarkers() {
@@ -108,7 +113,7 @@ function start(root) {
 
   async function lint() {
     await save();
-    say('linting…');
+    say('linting', 'linting');
     const body = await request(root.dataset.lintUrl, { method: 'POST' });
     problems.textContent = ''; clearMarkers();
     for (const f of body.findings) {
@@ -117,8 +122,8 @@ function start(root) {
         `problem problem-${f.severity}`, f.element_id, f.file);
       if (f.file === current) { mark(f.element_id, f.severity === 'error' ? 'lint-error' : 'lint-warning'); }
     }
-    if (!body.findings.length) { item(problems, 'No problems.', 'problem-none'); }
-    say(body.errors ? 'lint: errors found' : 'lint: no errors');
+    if (!body.findings.length) { item(problems, texts.no_problems || 'No problems.', 'problem-none'); }
+    say(body.errors ? 'lint: errors found' : 'lint: no errors', body.errors ? 'lint_errors' : 'lint_ok');
   }
 
   async function diff() {
@@ -130,24 +135,26 @@ function start(root) {
         `change change-${c.change}`, c.element_id, c.file);
       if (c.file === current && c.change !== 'removed') { mark(c.element_id, `diff-${c.change}`); }
     }
-    if (!body.changes.length) { item(changes, 'No changes.', 'change-none'); }
-    say(`diff: ${body.changes.length} change(s)`);
+    if (!body.changes.length) { item(changes, texts.no_changes || 'No changes.', 'change-none'); }
+    say(`diff: ${body.changes.length} change(s)`, 'diff', { n: body.changes.length });
   }
 
   async function test() {
     await save();
-    say('running scenarios…');
+    say('running scenarios', 'running');
     const body = await request(root.dataset.testUrl, { method: 'POST' });
     scenarios.textContent = '';
     for (const r of body.results) {
       item(scenarios, `${r.passed ? 'pass' : 'FAIL'} ${r.file}: ${r.name}${r.failure ? ' — ' + r.failure : ''}`,
         r.passed ? 'scenario-pass' : 'scenario-fail');
     }
-    if (!body.results.length) { item(scenarios, 'No scenario files.', 'scenario-none'); }
-    say(`scenarios: ${body.results.filter((r) => r.passed).length} of ${body.results.length} passed`);
+    if (!body.results.length) { item(scenarios, texts.no_scenarios || 'No scenario files.', 'scenario-none'); }
+    const passed = body.results.filter((r) => r.passed).length;
+    say(`scenarios: ${passed} of ${body.results.length} passed`, 'scenarios', { passed, n: body.results.length });
   }
 
-  const guarded = (action) => (...args) => action(...args).catch((error) => say(`error: ${error.message}`));
+  const guarded = (action) => (...args) => action(...args).catch(
+    (error) => say(`error: ${error.message}`, 'error', { message: error.message }));
   document.getElementById('save-button').addEventListener('click', guarded(save));
   document.getElementById('lint-button').addEventListener('click', guarded(lint));
   document.getElementById('diff-button').addEventListener('click', guarded(diff));
@@ -168,7 +175,7 @@ function start(root) {
     form.addEventListener('submit', (event) => {
       if (!dirty) { return; }
       event.preventDefault();
-      save().then(() => form.submit()).catch((error) => say(`error: ${error.message}`));
+      save().then(() => form.submit()).catch((error) => say(`error: ${error.message}`, 'error', { message: error.message }));
     });
   }
   if (current) { guarded(() => open(current))(); }
