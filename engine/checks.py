@@ -19,7 +19,7 @@ NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
 }
-FIELD_TYPES = frozenset({"string", "long", "double", "boolean", "date", "enum"})
+FIELD_TYPES = frozenset({"string", "long", "double", "boolean", "date", "enum", "file"})
 CONSTRAINTS = frozenset({"required", "min", "max", "minlength", "maxlength", "readonly"})
 EXPRESSION_PROPERTIES = frozenset({"dueDate"})
 

@@ -106,6 +106,18 @@ class InstanceOrganisation(Base):
     organisation: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 
+class InstanceParticipantRole(Base):
+    """The role in which an organisation took part (the lane of a task it was assigned, or a role of the
+    user who started the instance or sent it a message). Only ever added to. Who may see what of an
+    instance is decided from these records, never from values in its data."""
+
+    __tablename__ = "instance_participant_roles"
+
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
 class DueTimer(Base):
     """A timer the waiting workflow will fire; the worker polls these rows."""
 

@@ -5,12 +5,14 @@ Contents (a zip):
 - `migrated/v<N>/<file>`: for an instance moved to a newer version, that version's files;
 - `events.jsonl`: every audit event of the instance, one JSON object a line, with prev_hash and hash;
 - `chain_head.txt`: the hash of the last event;
+- `files/<sha256>`: every file the events record (attachments, generated documents), named by its hash;
 - `manifest.json`: instance, process, version, definition sha256, and the SHA-256 of every file above;
 - `SUMMARY.md`: a short human-readable account.
 
 `verify_package` recomputes every hash: the files against the manifest, the
-definition against the digest recorded when the instance started, and the
-event chain link by link up to the stated head.
+definition against the digest recorded when the instance started, the event
+chain link by link up to the stated head, and each attached file against the
+hash its event recorded (so a changed byte is caught even with a rewritten manifest).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from engine.attachments import references_in
 from engine.audit import GENESIS, canonical_json, event_hash
 from engine.definitions import bundle_digest
 from engine.types import AuditEvent, SourceFile
@@ -60,6 +63,12 @@ def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> b
     contents["events.jsonl"] = ("\n".join(lines) + "\n").encode()
     head = events[-1].hash if events else GENESIS
     contents["chain_head.txt"] = (head + "\n").encode()
+    attachments = _attachments(events)
+    if attachments and engine.blobs is None:
+        raise ValueError("the instance has attached files but no blob store is configured")
+    for sha in sorted(attachments):
+        assert engine.blobs is not None
+        contents[f"files/{sha}"] = engine.blobs.get(sha)  # checked against its hash on the way out
     contents["SUMMARY.md"] = _summary(instance_id, instance.process_id, instance.definition_version,
                                       instance.status, len(events), head, exported_at, events).encode()
     manifest = {
@@ -67,6 +76,7 @@ def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> b
         "definition_version": instance.definition_version,
         "definition_sha256": started.get("definition_sha256"),
         "exported_at": exported_at.isoformat(), "chain_head": head, "events": len(events),
+        "attachments": [attachments[sha] for sha in sorted(attachments)],
         "files": {name: _sha(data) for name, data in contents.items()},
     }
     buffer = io.BytesIO()
@@ -75,6 +85,15 @@ def export_package(engine: Engine, instance_id: str, exported_at: datetime) -> b
         for name, data in contents.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _attachments(events: list[AuditEvent]) -> dict[str, dict[str, object]]:
+    """sha256 → (the first) reference of every file the events record."""
+    found: dict[str, dict[str, object]] = {}
+    for event in events:
+        for ref in references_in(event.payload):
+            found.setdefault(str(ref["sha256"]), {**ref, "event": event.seq})
+    return found
 
 
 def _summary(instance_id: str, process_id: str, version: int, status: str, count: int, head: str,
@@ -140,6 +159,18 @@ def verify_package(data: bytes) -> PackageReport:
             problems.append(f"event {event['seq']}: content does not match its hash (the event was changed)")
             break
         head = digest
+    recorded_files: set[str] = set()
+    for line in contents.get("events.jsonl", b"").decode().splitlines():
+        try:
+            recorded_files.update(str(r["sha256"]) for r in references_in(json.loads(line)["payload"]))
+        except (KeyError, ValueError, TypeError):
+            continue  # reported above
+    for sha in sorted(recorded_files):
+        stored = contents.get(f"files/{sha}")
+        if stored is None:
+            problems.append(f"files/{sha} is recorded in the events but missing from the package")
+        elif _sha(stored) != sha:
+            problems.append(f"files/{sha} does not match the SHA-256 its event recorded (the file was changed)")
     stated = contents.get("chain_head.txt", b"").decode().strip()
     if not problems and stated != head:
         problems.append(f"chain head {stated[:16]}… does not match the last event's hash {head[:16]}…")

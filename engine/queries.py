@@ -17,6 +17,7 @@ from engine.models import (
     DueTimer,
     Instance,
     InstanceOrganisation,
+    InstanceParticipantRole,
     OpenTask,
     OpenTaskOrganisation,
     ProcessDefinition,
@@ -73,7 +74,9 @@ class Queries:
             timers = session.execute(select(DueTimer).where(DueTimer.instance_id == instance_id)
                                      .order_by(DueTimer.due_at)).scalars().all()
             participants = self._participants(session, [instance_id])
-            return _instance_view(row, definition_version, tasks, timers, participants.get(instance_id, ()))
+            roles = self._participant_roles(session, [instance_id])
+            return _instance_view(row, definition_version, tasks, timers, participants.get(instance_id, ()),
+                                  roles.get(instance_id, ()))
 
     def instances(self, process_id: str | None = None, status: str | None = None,
                   limit: int = 100, offset: int = 0,
@@ -95,8 +98,10 @@ class Queries:
             timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
                                      .order_by(DueTimer.due_at)).scalars().all() if ids else []
             participants = self._participants(session, ids) if ids else {}
+            roles = self._participant_roles(session, ids) if ids else {}
             return [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
-                                   [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()))
+                                   [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()),
+                                   roles.get(r.id, ()))
                     for r, v in rows]
 
     @staticmethod
@@ -107,6 +112,17 @@ class Queries:
                 .where(InstanceOrganisation.instance_id.in_(list(instance_ids)))
                 .order_by(InstanceOrganisation.organisation)):
             found.setdefault(instance_id, []).append(organisation)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @staticmethod
+    def _participant_roles(session: Any, instance_ids: Sequence[str]) -> dict[str, tuple[Membership, ...]]:
+        found: dict[str, list[Membership]] = {}
+        for instance_id, organisation, role in session.execute(
+                select(InstanceParticipantRole.instance_id, InstanceParticipantRole.organisation,
+                       InstanceParticipantRole.role)
+                .where(InstanceParticipantRole.instance_id.in_(list(instance_ids)))
+                .order_by(InstanceParticipantRole.organisation, InstanceParticipantRole.role)):
+            found.setdefault(instance_id, []).append(Membership(organisation, role))
         return {k: tuple(v) for k, v in found.items()}
 
     def task(self, task_id: str) -> TaskView:
@@ -179,13 +195,14 @@ class Queries:
 
 
 def _instance_view(row: Instance, definition_version: int, tasks: Sequence[TaskView],
-                   timers: Sequence[DueTimer], participants: tuple[str, ...]) -> InstanceView:
+                   timers: Sequence[DueTimer], participants: tuple[str, ...],
+                   participant_roles: tuple[Membership, ...] = ()) -> InstanceView:
     return InstanceView(
         id=row.id, process_id=row.process_id, definition_version=definition_version, business_key=row.business_key,
         status=row.status, version=row.version, data=json.loads(row.data), started_by=row.started_by,
         started_at=row.started_at, updated_at=row.updated_at, open_tasks=tuple(tasks),
         element_states=json.loads(row.element_states),
         awaited_messages=tuple(json.loads(row.awaited_messages or "[]")), participants=participants,
-        timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in timers))
+        participant_roles=participant_roles, timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in timers))
 
 

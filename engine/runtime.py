@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import execution
+from engine.attachments import CheckedFile, Upload, check_uploads, is_file_field
 from engine.audit import ChainWriter, canonical_json
+from engine.blobs import BlobStore, sha256_of
 from engine.camunda import assignment as camunda_assignment
 from engine.camunda.juel import JuelError
 from engine.deployments import Deployments
@@ -30,6 +32,7 @@ from engine.drafts import Drafts
 from engine.errors import (
     Conflict,
     EngineError,
+    FormInvalid,
     InstanceNotFound,
     NotAllowed,
     ScriptFailed,
@@ -45,6 +48,7 @@ from engine.models import (
     Instance,
     InstanceClock,
     InstanceOrganisation,
+    InstanceParticipantRole,
     OpenTask,
     OpenTaskOrganisation,
     ProcessDefinition,
@@ -56,8 +60,10 @@ from engine.storage import Database
 from engine.types import (
     AssignmentResolver,
     Candidates,
+    FormField,
     FormValidator,
     InstanceView,
+    Membership,
     TaskView,
 )
 
@@ -83,6 +89,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         clock: Callable[[], datetime] = utc_now,
         local_timezone: str = "UTC",
         service_handlers: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None,
+        blobs: BlobStore | None = None,
         demo_clock: bool = False,
     ):
         self.db = database
@@ -93,6 +100,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         # what a service task's camunda:class / delegateExpression / expression names (docs/camunda7.md)
         self.service_handlers = dict(service_handlers or {})
         self.script_engine = make_script_engine(helpers or {}, self.service_handlers)
+        self.blobs = blobs  # where attached files go; without one, file fields refuse uploads
         self.demo_clock = demo_clock  # demonstrations only: an instance's clock can be moved forward
 
     def _now(self) -> datetime:
@@ -124,7 +132,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
                                started_by=actor, started_at=at, updated_at=at)
                 session.add(row)
                 session.flush()
-                self._add_participants(session, instance_id, self._actor_organisations(actor))
+                self._add_participants(session, instance_id, self.resolver.memberships(actor))
                 step = _Step("instance_started", None, {
                     "op": "start", "process_id": process_id, "definition_version": definition.version,
                     "definition_sha256": definition.sha256, "data": data, "business_key": business_key})
@@ -134,14 +142,69 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         return self.instance(instance_id)
 
     def complete_task(self, task_id: str, actor: str, data: Mapping[str, Any],
-                      expected_version: int | None = None) -> InstanceView:
+                      expected_version: int | None = None,
+                      files: Mapping[str, Sequence[Upload]] | None = None) -> InstanceView:
+        """Complete a task with its form data and, for its file fields, the uploaded files. Files are
+        checked (size, type sniffed from the content) with the form; stored only when all is valid; and
+        removed again when the command fails after storing them, so a refused command leaves nothing."""
+        stored: list[str] = []
+
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
             task = self._open_task(session, row, workflow, task_id, actor)
-            clean = self._validate_form(task.spec, data)
+            clean, checked = self._validate_form(task.spec, data, files or {})
+            stored.extend(self._store(checked))
+            refs = [{"field": c.field, **c.reference} for c in checked]
             execution.complete(workflow, task_id, clean)
-            return _Step("task_completed", task_id, {"op": "complete", "task_id": task_id,
-                                                     "element_id": task.element_id, "data": clean})
-        return self._command(self._instance_of_task(task_id), actor, act, expected_version)
+            payload: dict[str, Any] = {"op": "complete", "task_id": task_id, "element_id": task.element_id,
+                                       "data": clean}
+            if refs:
+                payload["files"] = refs  # the hashes, in the hash-chained event
+            return _Step("task_completed", task_id, payload)
+        try:
+            return self._command(self._instance_of_task(task_id), actor, act, expected_version)
+        except BaseException:
+            self._unstore(stored)
+            raise
+
+    def attach_file(self, instance_id: str, actor: str, name: str, content: bytes, content_type: str,
+                    meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Archive a file produced for an instance (e.g. a generated document) in the blob store, its hash
+        in a `file_attached` event. The workflow itself does not change. Returns the file reference."""
+        if self.blobs is None:
+            raise Conflict("no blob store is configured")
+        ref: dict[str, Any] = {"sha256": sha256_of(content), "name": name, "size": len(content),
+                               "content_type": content_type, **_plain(meta or {})}
+        stored: list[str] = []
+
+        def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            stored.extend(self._store([CheckedFile("", content, ref)]))
+            return _Step("file_attached", None, {"op": "attach", "files": [ref]})
+        try:
+            self._command(instance_id, actor, act)
+        except BaseException:
+            self._unstore(stored)
+            raise
+        return ref
+
+    def _store(self, checked: Sequence[CheckedFile]) -> list[str]:
+        """Put the files in the blob store; returns the hashes this call newly wrote."""
+        if checked and self.blobs is None:
+            raise FormInvalid({c.field or "file": ["Files cannot be stored: no blob store is configured."]
+                               for c in checked})
+        written = []
+        for item in checked:
+            assert self.blobs is not None
+            sha = str(item.reference["sha256"])
+            if not self.blobs.exists(sha):
+                self.blobs.put(item.content)
+                written.append(sha)
+        return written
+
+    def _unstore(self, written: Sequence[str]) -> None:
+        # Only blobs this command wrote: a file that was there before belongs to earlier commands too.
+        for sha in written:
+            if self.blobs is not None:
+                self.blobs.delete(sha)
 
     def claim(self, task_id: str, actor: str) -> InstanceView:
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
@@ -233,7 +296,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
                         actor, self.resolver.assign(role, awaited.data)):
                     raise NotAllowed(f"{actor} may not send {name!r} to this instance")
             execution.deliver_message(workflow, name, clean)
-            self._add_participants(session, instance_id, self._actor_organisations(actor))
+            self._add_participants(session, instance_id, self.resolver.memberships(actor))
             return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
         return self._command(instance_id, actor, act)
 
@@ -377,7 +440,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
             if task_id not in ready:
                 session.delete(open_row)
         session.flush()
-        assigned: list[str] = []
+        assigned: list[Membership] = []
         for task_id, task in ready.items():
             if task_id in existing:
                 continue
@@ -395,7 +458,7 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
             session.flush()
             for organisation in dict.fromkeys(assignment.organisations):
                 session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
-            assigned += assignment.organisations
+            assigned += [Membership(o, assignment.role or "") for o in assignment.organisations]
         if assigned:  # one look-up of the known participants per command, not one per new task
             self._add_participants(session, instance_id, assigned)
         session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
@@ -404,16 +467,22 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
                 session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,
                                      name=timer.name, due_at=timer.due_at))
 
-    def _add_participants(self, session: Session, instance_id: str, organisations: Sequence[str]) -> None:
+    def _add_participants(self, session: Session, instance_id: str, memberships: Sequence[Membership]) -> None:
+        """Record who took part, and in which role: the only source of who may see an instance."""
         known = set(session.execute(select(InstanceOrganisation.organisation).where(
             InstanceOrganisation.instance_id == instance_id)).scalars())
-        for organisation in dict.fromkeys(organisations):
-            if organisation not in known:
-                session.add(InstanceOrganisation(instance_id=instance_id, organisation=organisation))
+        known_roles = {(o, r) for o, r in session.execute(
+            select(InstanceParticipantRole.organisation, InstanceParticipantRole.role).where(
+                InstanceParticipantRole.instance_id == instance_id))}
+        for membership in dict.fromkeys(memberships):
+            if membership.organisation not in known:
+                known.add(membership.organisation)
+                session.add(InstanceOrganisation(instance_id=instance_id, organisation=membership.organisation))
+            if membership.role and (membership.organisation, membership.role) not in known_roles:
+                known_roles.add((membership.organisation, membership.role))
+                session.add(InstanceParticipantRole(instance_id=instance_id, organisation=membership.organisation,
+                                                    role=membership.role))
         session.flush()
-
-    def _actor_organisations(self, actor: str) -> list[str]:
-        return [m.organisation for m in self.resolver.memberships(actor)]
 
     # --- checks ------------------------------------------------------------------------------
     def _instance_of_task(self, task_id: str) -> str:
@@ -460,12 +529,33 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         found = self._candidates(task)
         return found.assignee if found is not None else None
 
-    def _validate_form(self, spec: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    def _validate_form(self, spec: Any, data: Mapping[str, Any],
+                       uploads: Mapping[str, Sequence[Upload]]) -> tuple[dict[str, Any], list[CheckedFile]]:
+        """Clean data and the checked files. A file field's value comes only from its uploads (never from
+        the data sent), so no one can point a field at a file they did not upload."""
         fields = form_fields(spec)
-        if self.form_validator is not None:
-            return self.form_validator(fields, data)
-        known = {f.id for f in fields}
-        return _plain({k: v for k, v in data.items() if k in known} if fields else data)
+        file_ids = {f.id for f in fields if is_file_field(f)}
+        given = {k: v for k, v in data.items() if k not in file_ids}
+        others: list[FormField] = [f for f in fields if f.id not in file_ids]
+        errors: dict[str, list[str]] = {}
+        clean: dict[str, Any] = {}
+        try:
+            if self.form_validator is not None:
+                clean = self.form_validator(others, given)
+            else:
+                known = {f.id for f in others}
+                clean = _plain({k: v for k, v in given.items() if k in known} if fields else given)
+        except FormInvalid as error:
+            errors.update(error.errors)
+        checked, file_errors = check_uploads(fields, uploads)
+        errors.update(file_errors)
+        if errors:
+            raise FormInvalid(errors)
+        for field_id in file_ids:
+            refs = [c.reference for c in checked if c.field == field_id]
+            if refs:
+                clean[field_id] = refs
+        return clean, checked
 
 
 _ZERO = timedelta(0)

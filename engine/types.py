@@ -141,6 +141,7 @@ class InstanceView:
     timers: tuple[TimerView, ...] = ()
     awaited_messages: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()  # organisations that have taken part (started, assigned, messaged)
+    participant_roles: tuple[Membership, ...] = ()  # (organisation, role) in which each took part
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,21 @@
 * People of **producer** organisations (tenderers, and later the contracted producer) are
   outside the public side: they see their own organisation's tasks and history only —
   never another tenderer's data, never the procurement's data as a whole.
-* Orderer-side people see a procurement their organisation takes part in (named in its data,
-  holding one of its open tasks, or having started it) in full.
+* Orderer-side people see a procurement their organisation takes part in (the engine's participant
+  records: started it, was assigned a task, sent a message) — each value as its visibility allows
+  (`workflows.confidentiality`): tender data only the unit and the tenderer, public facts only for a
+  municipality that declined.
 * An **auditor** sees every procurement in full and changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from engine import Assignment, AssignmentResolver, AuditEvent, InstanceView, TaskView
+from engine import Assignment, AssignmentResolver, AuditEvent, FormField, InstanceView, TaskView
+from web.definitions import ProcessModel
+from workflows.confidentiality import Audience, Confidentiality, audience_of
 from workflows.directory import Directory, Organisation, User
 
 EXTERNAL_KINDS = frozenset({"producer"})
@@ -76,38 +79,42 @@ def may_act_on_task(viewer: Viewer, task: TaskView, resolver: AssignmentResolver
     return resolver.may_act(viewer.username, Assignment(task.role, task.organisations))
 
 
-def _strings(value: Any, depth: int = 0) -> Iterable[str]:
-    if depth > 6:
-        return
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item, depth + 1)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item, depth + 1)
-
-
-def participants(instance: InstanceView, directory: Directory) -> set[str]:
-    """Organisations taking part: those the engine recorded (started it, were assigned a task, sent a
-    message), those holding an open task, and those named in its data (e.g. applicants)."""
-    known = directory.organisations
-    found = {s for s in _strings(instance.data) if s in known}
-    found.update(instance.participants)
+def participants(instance: InstanceView) -> set[str]:
+    """Organisations taking part: only what the engine recorded (started it, was assigned a task, sent a
+    message) and who holds an open task — never strings that happen to be in its data."""
+    found = set(instance.participants) | {m.organisation for m in instance.participant_roles}
     for task in instance.open_tasks:
         found.update(task.organisations)
     return found
 
 
-def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory) -> bool:
-    """Auditors see all; others see a procurement their organisation takes part in or took part in."""
-    return viewer.auditor or bool(viewer.organisation_ids & participants(instance, directory))
+def may_see_procurement(viewer: Viewer, instance: InstanceView, directory: Directory | None = None) -> bool:
+    """Auditors see all; others a procurement their organisation takes or took part in (a municipality
+    that declined sees its public facts only: see `audience`)."""
+    return viewer.auditor or bool(viewer.organisation_ids & participants(instance))
 
 
-def full_view(viewer: Viewer) -> bool:
-    """Whether the viewer sees a procurement's data, diagram, participants and whole history."""
-    return not viewer.external
+def audience(viewer: Viewer, instance: InstanceView) -> Audience:
+    """What this viewer may see of this procurement's data (workflows.confidentiality decides)."""
+    return audience_of(viewer.user.memberships, instance, auditor=viewer.auditor)
+
+
+def confidentiality(instance: InstanceView, model: ProcessModel, directory: Directory) -> Confidentiality:
+    """The one filter every page, download and export of this procurement goes through."""
+    forms: dict[str, tuple[FormField, ...]] = {eid: e.form for eid, e in model.elements.items() if e.form}
+    forms[""] = model.start_form
+    return Confidentiality(instance, forms, directory.memberships)
+
+
+def full_view(viewer: Viewer, instance: InstanceView | None = None) -> bool:
+    """Whether the viewer sees a procurement's diagram, participants and whole history (each value
+    still filtered by its visibility): the orderer side taking part, and auditors."""
+    if viewer.external:
+        return False
+    if instance is None or viewer.auditor:
+        return True
+    found = audience(viewer, instance)
+    return found.orderer or found.unit
 
 
 def own_event(viewer: Viewer, event: AuditEvent, directory: Directory) -> bool:

@@ -36,6 +36,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("web.inbox", None),
     ("web.tasks", "/tasks"),
     ("web.procurements", "/procurements"),
+    ("web.documents", "/procurements"),
     ("web.audit", "/audit"),
     ("web.notifications", "/notifications"),
     ("web.designer", "/designer"),

@@ -28,6 +28,10 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+def blob_store_url() -> str:
+    return os.environ.get("BLOB_STORE_URL") or f"file://{Path.cwd() / 'instance' / 'blobs'}"
+
+
 def public_url() -> str:
     """Where users reach the web app: links in e-mails point there."""
     return os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
@@ -38,9 +42,10 @@ def mail_from() -> str:
 
 
 def build() -> Engine:
+    from engine.blobs import open_blob_store
     from workflows.service import build_engine
 
-    return build_engine(Database(database_url()))
+    return build_engine(Database(database_url()), blobs=open_blob_store(blob_store_url()))
 
 
 def _json_default(value: Any) -> Any:
@@ -372,6 +377,37 @@ def verify_package(file: str) -> None:
 
 
 @main.command()
+@click.argument("instance_id")
+@click.argument("kind")
+@click.option("--lang", type=click.Choice(["fi", "en"]), default="fi", show_default=True)
+@click.option("--tenderer", help="The tenderer a per-tenderer document concerns (minutes, dropped, exclusion).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="PDF file to write.")
+@click.option("--archive-as", "archive_as", help="Also archive it in the procurement, as this user.")
+def document(instance_id: str, kind: str, lang: str, tenderer: str | None, output: str,
+             archive_as: str | None) -> None:
+    """Generate a document (decision, exclusion, dropped, discontinuation, report_124, minutes) as PDF
+    from the procurement's data."""
+    from workflows import documents
+    from workflows.errors import WorkflowsError
+
+    engine = build()
+    with reported_errors():
+        instance = engine.instance(instance_id)
+        try:
+            pdf = documents.render(kind, instance.data, lang, tenderer=tenderer)
+        except WorkflowsError as error:
+            raise click.ClickException(str(error)) from None
+        if archive_as:
+            meta = {"kind": kind, "lang": lang, "visibility": documents.VISIBILITY[kind],
+                    "generated_from_version": instance.version, **({"owner": tenderer} if tenderer else {})}
+            ref = engine.attach_file(instance_id, archive_as, documents.file_name(
+                kind, lang, instance.business_key, tenderer), pdf, "application/pdf", meta)
+            click.echo(f"archived {ref['name']} sha256 {ref['sha256']}")
+    Path(output).write_bytes(pdf)
+    click.echo(f"wrote {output} ({len(pdf)} bytes)")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Deploy bpmn/ and load the demo procurements first.")
@@ -380,7 +416,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     from web.app import create_app, prepare
     from workflows.directory import demo_directory
 
-    app = create_app({"DATABASE_URL": database_url(), "DEMO": demo})
+    app = create_app({"DATABASE_URL": database_url(), "BLOB_STORE_URL": blob_store_url(), "DEMO": demo})
     with reported_errors():
         for line in prepare(app, deploy=True, demo=demo):
             click.echo(line)

@@ -6,6 +6,7 @@
 | SECRET_KEY | SECRET_KEY | random, made once and kept in `<instance folder>/secret_key` (set it for several hosts) |
 | BPMN_DIR | BPMN_DIR | `bpmn/` next to the package |
 | SESSION_COOKIE_SECURE | SESSION_COOKIE_SECURE | false (set `1` behind HTTPS) |
+| BLOB_STORE_URL | BLOB_STORE_URL | `file://<instance folder>/blobs` (S3: `s3://bucket/prefix?endpoint=URL`) |
 | PAGE_SIZE | | 20 rows per page |
 | ENGINE_FACTORY | | `web.services.default_engine` (database → engine.Engine) |
 | DIRECTORY | | the directory the engine's resolver uses, else the demo directory |
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "BPMN_DIR", "SESSION_COOKIE_SECURE")
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "BPMN_DIR", "SESSION_COOKIE_SECURE", "BLOB_STORE_URL")
 
 
 def settings(instance_path: str, override: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -29,12 +30,13 @@ def settings(instance_path: str, override: Mapping[str, Any] | None = None) -> d
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'allianssi.db'}",
         "SECRET_KEY": None,
         "BPMN_DIR": str(ROOT / "bpmn"),
+        "BLOB_STORE_URL": f"file://{Path(instance_path) / 'blobs'}",
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "allianssi_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # a form with its attachments; each file field has its own limit
         "PAGE_SIZE": 20,
         "TIME_ZONE": "Europe/Helsinki",
         "ENGINE_FACTORY": None,

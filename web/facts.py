@@ -138,8 +138,10 @@ def field_labels(model: ProcessModel) -> dict[str, str]:
 
 
 def field_units(model: ProcessModel) -> dict[str, str]:
-    """Data key → the `unit` property of the form field that asks for it (EUR: shown as euros)."""
-    units: dict[str, str] = {}
+    """Data key → the `unit` property of the form field that asks for it (EUR: shown as euros); data a
+    script computes has its unit on the process (`unit.<key>`)."""
+    units: dict[str, str] = {name.removeprefix("unit."): value for name, value in model.properties.items()
+                             if name.startswith("unit.") and value}
     for form_field in [*model.start_form, *(f for e in model.elements.values() for f in e.form)]:
         if form_field.properties.get("unit"):
             units.setdefault(form_field.id, form_field.properties["unit"])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Database, Engine
+from engine.blobs import open_blob_store
 from workflows.directory import Directory, demo_directory
 from workflows.service import build_engine
 
@@ -34,6 +35,8 @@ def build_services(config: Mapping[str, Any]) -> Services:
     database = Database(config["DATABASE_URL"])
     factory: EngineFactory = config.get("ENGINE_FACTORY") or default_engine
     engine = factory(database)
+    if engine.blobs is None:  # attachments and generated documents: the configured store
+        engine.blobs = open_blob_store(config["BLOB_STORE_URL"])
     engine.demo_clock = bool(config.get("DEMO"))  # the demo clock exists in demo mode only
     directory = config.get("DIRECTORY") or getattr(engine.resolver, "directory", None) or demo_directory()
     return Services(database, engine, directory)

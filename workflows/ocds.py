@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine import AuditEvent, InstanceView
+from workflows.confidentiality import Audience, Confidentiality
 from workflows.directory import Directory
 
 OCID_PREFIX = "ocds-allianssi-"
@@ -261,8 +262,9 @@ def _release_date(instance: InstanceView, history: Sequence[AuditEvent]) -> str:
 
 
 def release(instance_view: InstanceView, directory: Directory, history: Sequence[AuditEvent]) -> dict[str, Any]:
-    """One release: the procurement as it stands after its last audit event."""
-    data = instance_view.data
+    """One release: the procurement as it stands after its last audit event — its public facts only
+    (open data: tender details, points and anything not marked public never leave through here)."""
+    data = Confidentiality(instance_view, {}, lambda _user: ()).data(Audience.public())
     ocid = OCID_PREFIX + instance_view.id
     currency = str(fact(data, "currency") or "EUR")
     parties = _Parties(directory)

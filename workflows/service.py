@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from engine import Database, Engine, utc_now
+from engine.blobs import BlobStore
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
 from workflows.forms import form_validator_for
@@ -14,10 +15,11 @@ from workflows.resolver import ProcurementResolver
 
 
 def build_engine(database: Database, directory: Directory | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> Engine:
+                 clock: Callable[[], datetime] = utc_now, blobs: BlobStore | None = None) -> Engine:
     directory = directory or demo_directory()
     return Engine(database, ProcurementResolver(directory), helpers=helpers_for(directory),
-                  form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki")
+                  form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki",
+                  blobs=blobs)
 
 
 

@@ -124,3 +124,28 @@ def test_tasks_and_tenderer_information_are_mailed_once(tmp_path: Path, smtp: Ma
     page = auditor.text(f"/audit/{p.instance_id}/equal-treatment")
     invitation = page[page.index("invitation: TP-1"):].split("</tr>")[0]
     assert invitation.count("1 sähköposti toimitettu") == 3, invitation
+
+
+def test_reminders_before_the_deadline_and_escalation_when_overdue(tmp_path: Path) -> None:
+    from workflows.notifications import collect
+
+    clock = DriverClock()
+    app = alliance_app(f"sqlite:///{tmp_path / 'remind.db'}", clock)
+    p = Procurement(app.extensions["allianssi"].database, clock, demo_directory())
+    s.through_strategy(p, ["kainuu", "kajaani"])
+    s.joint_unit(p, ["kainuu", "kajaani"])
+    s.publish_notice(p, UNIT)
+    s.select_candidates(p, UNIT, s.TENDERERS, s.TENDERERS, s.TENDERERS)
+    s.invite(p, UNIT)  # initial tenders due 17.3.2026
+    engine, directory = app.extensions["allianssi"].engine, demo_directory()
+
+    def keys(day: str, hour: int = 9) -> set[tuple[str, str]]:
+        return {(d.recipient, d.key.rsplit(":", 1)[1]) for d in collect(engine, directory, clock.set(day, hour), "")
+                if d.key.startswith("task:")}
+
+    assert ("yrityspolku.tenderer", "due") not in keys("2026-03-13")  # four days before: not yet
+    assert ("yrityspolku.tenderer", "due") in keys("2026-03-14")      # three days before
+    late = keys("2026-03-18", 1)  # past the deadline, before the timer has moved the procurement on
+    assert ("yrityspolku.tenderer", "overdue") in late
+    assert ("kainuu.procurement", "escalated") in late  # the lead orderer's procurement people
+    assert ("kajaani.procurement", "escalated") not in late

@@ -146,6 +146,8 @@ def step(instance_id: str, seq: int) -> Any:
                      state.element_states.items()), key=lambda pair: pair[0].casefold())
     return render_template("audit/step.html", instance=instance, state=state, title=_title(instance),
                            diagram=_diagram(model, state.element_states), states=states, model=model,
+                           # replay hands the due times as ISO text; the page formats datetimes
+                           timers=[{**t, "due_at": datetime.fromisoformat(t["due_at"])} for t in state.timers],
                            data_json=json.dumps(state.data, indent=2, ensure_ascii=False, sort_keys=True),
                            previous=earlier[-1] if earlier else None, next=later[0] if later else None,
                            position=len(earlier) + 1, steps=len(commands))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from engine import InstanceView, TaskView
 from web import access
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
+from web.documents import available
 from web.facts import field_units, for_page, public
 from web.formats import show_value
 from web.i18n import days_left
@@ -36,7 +38,7 @@ class ListRow:
 
 def _visible_tasks(viewer: access.Viewer, instance: InstanceView) -> list[TaskView]:
     """All open tasks for a full viewer; only their own organisation's for an external one."""
-    if access.full_view(viewer):
+    if access.full_view(viewer, instance):
         return list(instance.open_tasks)
     return [t for t in instance.open_tasks if viewer.organisation_ids & set(t.organisations)
             or t.claimed_by == viewer.username]
@@ -45,7 +47,7 @@ def _visible_tasks(viewer: access.Viewer, instance: InstanceView) -> list[TaskVi
 def _list_row(viewer: access.Viewer, instance: InstanceView, model: ProcessModel, now: datetime) -> ListRow:
     tasks = _visible_tasks(viewer, instance)
     moments = [t.due_at for t in tasks if t.due_at]
-    if access.full_view(viewer):
+    if access.full_view(viewer, instance):
         moments += [t.due_at for t in instance.timers]
     upcoming = min(moments) if moments else None
     counting = upcoming is not None and instance.status == "running"
@@ -89,29 +91,37 @@ def show(instance_id: str) -> Any:
     model = process_model(engine, instance.process_id, instance.definition_version)
     now = engine.clock_of(instance.id)
     labels = overview.field_labels(model)
-    full = access.full_view(viewer)
+    full = access.full_view(viewer, instance)
     tasks = _visible_tasks(viewer, instance)
     mine = {t.id for t in engine.inbox(viewer.username, instance.id)}
-    events = engine.history(instance.id)
+    all_events = engine.history(instance.id)
+    events = all_events
     if not full:
         events = [e for e in events if "op" in e.payload and access.own_event(viewer, e, wired.directory)]
     every_step = full and request.args.get("steps") == "all"
+    audience = access.audience(viewer, instance)
+    conf = access.confidentiality(instance, model, wired.directory)
+    shown = dataclasses.replace(instance, data=conf.data(audience))  # what of the data this viewer may see
     return render_template(
         "procurements/show.html", instance=instance, model=model, full=full,
         title=procurement_title(instance, model),
         tasks=[(t, element_title(model, t.element_id, t.name), t.id in mine) for t in tasks],
-        deadlines=overview.timeline(tasks, instance if full else None, model, now, labels,
+        deadlines=overview.timeline(tasks, shown if full else None, model, now, labels,
                                     running=instance.status == "running",
                                     public_timers=overview.timers_shown_to(instance, model, viewer.roles)),
         diagrams=overview.diagrams(model, instance.element_states) if full else [],
         participants=overview.participants(instance, events, wired.directory,
-                                           access.participants(instance, wired.directory)) if full else [],
+                                           access.participants(instance)) if full else [],
         role_names=overview.role_names,
         history=overview.history_rows(events, model, labels, every_step=every_step, units=field_units(model),
-                                      text=lambda v, unit: show_value(v, unit, organisation_names())),
-        facts=for_page(model.properties if full else public(model.properties), instance.data, model,
+                                      text=lambda v, unit: show_value(v, unit, organisation_names()),
+                                      shown_data=lambda e: conf.event_data(audience, e),
+                                      shown_files=lambda e: conf.event_files(audience, e)),
+        files=conf.files(audience, all_events), documents=available(viewer, instance, audience),
+        may_compare=audience.unit or audience.auditor,
+        facts=for_page(model.properties if full else public(model.properties), shown.data, model,
                        organisation_names()),
-        outcome=overview.outcome(instance, model), events=events_module.offered(viewer, instance, model),
+        outcome=overview.outcome(shown, model), events=events_module.offered(viewer, instance, model),
         recovery=recovery_module.returnable(instance, model) if recovery_module.recovery_role(
             viewer, instance, model) else None,
         demo_clock=recovery_module.may_move_clock(viewer, instance), every_step=every_step, now=now)

@@ -115,19 +115,23 @@ class HistoryRow:
     event: AuditEvent
     step: str
     data: list[tuple[str, str]]
+    files: list[dict[str, Any]] = field(default_factory=list)
 
 
 MAIN_EVENTS = frozenset({"instance_started", "task_completed", "task_claimed", "task_released", "task_delegated",
                          "instance_cancelled", "instance_reset", "message_received", "timers_fired",
-                         "instance_migrated"})
+                         "instance_migrated", "file_attached"})
 SHOWN_ELEMENT_KINDS = ("Event", "CallActivity", "SubWorkflowTask", "SubProcess")
 
 
 def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapping[str, str],
-                 every_step: bool = False, with_data: bool = True,
-                 text: Callable[[Any, str | None], str] | None = None,
-                 units: Mapping[str, str] | None = None) -> list[HistoryRow]:
-    """The history as rows; `text(value, unit)` formats each value (numbers and dates in the locale)."""
+                 every_step: bool = False, text: Callable[[Any, str | None], str] | None = None,
+                 units: Mapping[str, str] | None = None,
+                 shown_data: Callable[[AuditEvent], Mapping[str, Any]] | None = None,
+                 shown_files: Callable[[AuditEvent], list[dict[str, Any]]] | None = None) -> list[HistoryRow]:
+    """The history as rows; `text(value, unit)` formats each value (numbers and dates in the locale).
+    Values and files appear only through `shown_data` / `shown_files` — the viewer's confidentiality
+    filter — so a page that passes none shows no data at all."""
     text = text or (lambda value, _unit: _plain(value))
     units = units or {}
     rows = []
@@ -140,15 +144,20 @@ def history_rows(events: Sequence[AuditEvent], model: ProcessModel, labels: Mapp
         element_id = str(payload.get("element_id") or "")
         step = element_title(model, element_id, str(payload.get("name") or element_id)) if element_id else ""
         data: list[tuple[str, str]] = []
-        if with_data:
-            raw = payload.get("data") if event.type in ("task_completed", "instance_started") else \
-                payload.get("payload") if event.type == "message_received" else None
-            if isinstance(raw, Mapping):
-                data = [(labels.get(k, k), text(v, units.get(k))) for k, v in raw.items()]
+        if shown_data is not None:
+            data = [(labels.get(k, k), text(v, units.get(k))) for k, v in shown_data(event).items()
+                    if not _is_file_list(v)]
         if event.type in ("instance_cancelled", "instance_reset") and payload.get("reason"):
             data = [(gettext("Reason"), str(payload["reason"]))]  # said to every viewer who sees the event
-        rows.append(HistoryRow(event, step, data))
+        files = shown_files(event) if shown_files is not None else []
+        if event.type == "file_attached" and not files:
+            continue  # a document the viewer may not see: not even that it exists
+        rows.append(HistoryRow(event, step, data, files))
     return rows
+
+
+def _is_file_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) and "sha256" in v for v in value)
 
 
 def _plain(value: Any) -> str:

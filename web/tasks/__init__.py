@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
+from web import access
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
 from web.choices import field_choices
@@ -19,8 +20,7 @@ from web.i18n import days_left, localized
 from web.names import element_title, organisation_names, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
-from web.tasks.forms import field_views, outside_choices, submitted
-from workflows.forms import validate_form
+from web.tasks.forms import field_views, outside_choices, submitted, uploads
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -54,6 +54,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
     now = engine.clock_of(instance.id)
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
+        subject=_subject(viewer, task, instance, model),
         title=element_title(model, task.element_id, task.name),
         procurement=procurement_title(instance, model),
         instructions=localized(task.properties, "documentation", task.documentation),
@@ -61,7 +62,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
         colleagues=colleagues(viewer, task) if can_act else [],
         claimed_by_other=task.claimed_by not in (None, viewer.username),
         claimed_by_name=user_name(task.claimed_by), problem=problem,
-        facts=for_page(task.properties, task.data, model, organisation_names()),
+        facts=for_page(task.properties, _visible_data(viewer, task, instance, model), model, organisation_names()),
         error_count=sum(1 for f in fields if f.errors)), status
 
 
@@ -90,9 +91,9 @@ def complete(task_id: str) -> Any:
         task.form, task.data, engine.instance(task.instance_id).participants))
     if wrong:  # an organisation not among the choices is refused at its field, before the engine
         return _render(task, viewer, shown, wrong, status=422)
+    files = uploads(task.form, request.files)
     try:
-        clean = validate_form(task.form, data)
-        engine.complete_task(task_id, viewer.username, clean)
+        engine.complete_task(task_id, viewer.username, data, files=files)
     except FormInvalid as error:
         return _render(task, viewer, shown, error.errors, status=status_of(error))
     except ScriptFailed as error:
@@ -100,6 +101,37 @@ def complete(task_id: str) -> Any:
     flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, _version(task)),
                                                     task.element_id, task.name)), "success")
     return redirect(_after_completion(viewer, task))
+
+
+# a task about one tenderer carries that tenderer's item under one of these keys; its tender is in the list
+SUBJECT_KEYS = {"evaluation": "final_tenders", "assessment": "round_tenders", "tender": ""}
+
+
+def _visible_data(viewer: Viewer, task: TaskView, instance: Any, model: Any) -> dict[str, Any]:
+    """The task's data as far as the viewer may see it (the facts beside the form draw from this)."""
+    audience = access.audience(viewer, instance)
+    return access.confidentiality(instance, model, services().directory).data(audience, task.data)
+
+
+def _subject(viewer: Viewer, task: TaskView, instance: Any, model: Any) -> dict[str, Any] | None:
+    """The tenderer a task is about and, as far as the viewer may see them, its tender and attachments."""
+    wired = services()
+    audience = access.audience(viewer, instance)
+    conf = access.confidentiality(instance, model, wired.directory)
+    data = conf.data(audience, task.data)
+    for key, tenders_key in SUBJECT_KEYS.items():
+        item = task.data.get(key)
+        if not isinstance(item, dict) or not isinstance(item.get("organisation"), str):
+            continue
+        organisation = item["organisation"]
+        tender = next((t for t in data.get(tenders_key) or [] if isinstance(t, dict)
+                       and t.get("organisation") == organisation), None) if tenders_key else None
+        files = [ref for event, ref in conf.files(audience, wired.engine.history(instance.id))
+                 if event.type == "task_completed" and any(
+                     m.organisation == organisation for m in wired.directory.memberships(event.actor))]
+        values = {k: v for k, v in (tender or {}).items() if k not in ("organisation", "submitted")}
+        return {"organisation": organisation, "tender": values, "files": files}
+    return None
 
 
 def _version(task: TaskView) -> int:

@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from engine import FormField
+from engine.attachments import Upload, accepted_types, is_file_field, max_size
 from web.choices import SEPARATOR, multiple, outside
 from web.formats import dates_in_text
 from web.i18n import in_language, localized
@@ -31,7 +32,7 @@ class FieldView:
     field: FormField
     label: str
     help: str
-    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio | checkboxes
+    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio | checkboxes | file
     value: str
     errors: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
@@ -54,6 +55,19 @@ class FieldView:
         return "1" if self.field.type == "long" else "any"
 
     @property
+    def accept(self) -> str:
+        return ",".join(accepted_types(self.field))
+
+    @property
+    def multiple(self) -> bool:
+        return self.field.properties.get("multiple", "").lower() == "true"
+
+    @property
+    def max_size(self) -> str:
+        size = max_size(self.field)
+        return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} kB"
+
+    @property
     def minimum(self) -> str:
         return _number(self.field.minimum)
 
@@ -63,6 +77,8 @@ class FieldView:
 
 
 def _widget(form_field: FormField) -> str:
+    if is_file_field(form_field):
+        return "file"
     if form_field.type == "boolean":  # a required yes/no is asked explicitly: an unticked box is no answer
         return "yesno" if form_field.required else "checkbox"
     if form_field.type == "enum":
@@ -119,6 +135,8 @@ def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[d
     data: dict[str, str] = {}
     shown: dict[str, str] = {}
     for form_field in form:
+        if is_file_field(form_field):
+            continue  # files come separately (uploads) and are never shown back
         if form_field.type == "boolean" and not form_field.required:
             ticked = posted.get(form_field.id) in (TRUE, "on", "1")
             data[form_field.id] = TRUE if ticked else FALSE
@@ -132,6 +150,17 @@ def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[d
             data[form_field.id] = value
             shown[form_field.id] = value
     return data, shown
+
+
+def uploads(form: Sequence[FormField], files: MultiDict[str, FileStorage]) -> dict[str, list[Upload]]:
+    """The files posted for the form's file fields, read into memory (the request size is capped by
+    MAX_CONTENT_LENGTH; each field's own limit is checked by the engine)."""
+    found: dict[str, list[Upload]] = {}
+    for form_field in form:
+        if is_file_field(form_field):
+            posted = [Upload(f.filename or "", f.read()) for f in files.getlist(form_field.id)]
+            found[form_field.id] = [u for u in posted if u.name or u.content]
+    return found
 
 
 def _number(value: float | None) -> str:
@@ -170,4 +199,16 @@ def explain(form_field: FormField, message: str) -> str:
         return _("Enter at least %(low)d characters.", low=shortest or 0)
     if message == "Not a valid string.":
         return _("Enter text.")
+    if message.startswith("File too large"):
+        return _("The file is too large: at most %(size)s is allowed. Nothing was saved.",
+                 size=f"{max_size(form_field) / 1024 / 1024:.0f} MB")
+    if message.startswith("File type not accepted"):
+        return _("This type of file is not accepted (its content was checked, not its name). Nothing was "
+                 "saved.")
+    if message.startswith("File name does not match its content"):
+        return _("The file's name does not match its content: it looks disguised. Nothing was saved.")
+    if message.startswith("File is empty"):
+        return _("The file is empty.")
+    if message == "Attach one file only.":
+        return _("Attach one file only.")
     return dates_in_text(in_language(message))

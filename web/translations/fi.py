@@ -293,6 +293,42 @@ FI: dict[str, str | tuple[str, str]] = {
     "No": "Ei",
     "Choose…": "Valitse…",
     "Check %(num)d field:": ("Tarkista %(num)d kenttä:", "Tarkista %(num)d kenttää:"),
+    # documents and attachments
+    "Added": "Lisätty",
+    "At most %(size)s per file.": "Enintään %(size)s tiedostoa kohden.",
+    "Attach one file only.": "Liitä vain yksi tiedosto.",
+    "Attachments": "Liitteet",
+    "Attachments:": "Liitteet:",
+    "Decision on dropping a tenderer": "Päätös tarjoajan karsimisesta",
+    "Decision on exclusion": "Päätös poissulkemisesta",
+    "Decision to discontinue": "Päätös hankinnan keskeyttämisestä",
+    "Documents and attachments": "Asiakirjat ja liitteet",
+    "File": "Tiedosto",
+    "Generate a document": "Luo asiakirja",
+    "Generate and archive (PDF)": "Luo ja arkistoi (PDF)",
+    "Language": "Kieli",
+    "Negotiation minutes": "Neuvottelupöytäkirja",
+    "No files yet.": "Ei vielä tiedostoja.",
+    "No tenders yet.": "Ei vielä tarjouksia.",
+    "Only the procurement unit sees this page: tenders are confidential until the decision.":
+        "Vain hankintayksikkö näkee tämän sivun: tarjoukset ovat salassa päätökseen asti.",
+    "Points: %(criterion)s": "Pisteet: %(criterion)s",
+    "Rank": "Sija",
+    "Report on the procedure (§ 124)": "Selostus menettelystä (124 §)",
+    "Revised tenders (latest negotiation round)": "Tarkistetut tarjoukset (viimeisin neuvottelukierros)",
+    "SHA-256": "SHA-256-tiiviste",
+    "Submitted": "Jätetty",
+    "Tenderer: %(name)s": "Tarjoaja: %(name)s",
+    "Tenders side by side": "Tarjousten vertailu",
+    "The document was generated and archived: %(name)s.": "Asiakirja luotiin ja arkistoitiin: %(name)s.",
+    "The file is empty.": "Tiedosto on tyhjä.",
+    "The file is too large: at most %(size)s is allowed. Nothing was saved.":
+        "Tiedosto on liian suuri: enintään %(size)s on sallittu. Mitään ei tallennettu.",
+    "The file's name does not match its content: it looks disguised. Nothing was saved.":
+        "Tiedoston nimi ei vastaa sen sisältöä: se näyttää naamioidulta. Mitään ei tallennettu.",
+    "This type of file is not accepted (its content was checked, not its name). Nothing was saved.":
+        "Tämäntyyppistä tiedostoa ei hyväksytä (sisältö tarkistettiin, ei nimeä). Mitään ei tallennettu.",
+    "Total": "Yhteensä",
 }
 
 # The auditor pages' texts (web/audit).
