@@ -203,7 +203,8 @@ def compile_bundle(files: Sequence[SourceFile], roles: Collection[str] | None = 
         used |= {f.name for f in files if f.name.endswith(DMN_SUFFIX)}
         used_files = [f for f in files if f.name in used]
         info = ProcessInfo(process_id, spec.description or process_id, bundle_digest(used_files),
-                           tuple(sorted(used)), tuple(n for n in notes if n.file in used))
+                           tuple(sorted(used)), tuple(n for n in notes if n.file in used),
+                           _version_tag(trees, process_id))
         compiled[process_id] = CompiledProcess(info, spec, subprocesses, _start_form(trees, process_id))
     if problems:
         raise DefinitionError(problems)
@@ -219,6 +220,13 @@ def _start_form(trees: dict[str, Any], process_id: str) -> tuple[FormField, ...]
             if form:
                 return form
     return ()
+
+
+def _version_tag(trees: dict[str, Any], process_id: str) -> str | None:
+    for tree in trees.values():
+        for process in tree.xpath("//bpmn:process[@id=$id]", id=process_id, namespaces=_NAMESPACES):
+            return process.get(f"{{{_NAMESPACES['camunda']}}}versionTag")
+    return None
 
 
 def spec_file(parser: CamundaParser, process_id: str) -> str:

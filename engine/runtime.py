@@ -289,15 +289,23 @@ class Engine(Deployments, Queries, Replays, Migrations, Drafts):
         clean = _plain(payload)
 
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
+            payload = clean
             for awaited in execution.awaited_messages(workflow):
                 # a catch event may say who sends it (sender_role): the resolver decides as for tasks
                 role = awaited.properties.get("sender_role")
-                if awaited.name == name and role and not self.resolver.may_act(
-                        actor, self.resolver.assign(role, awaited.data)):
+                if awaited.name != name or not role:
+                    continue
+                assignment = self.resolver.assign(role, awaited.data)
+                if not self.resolver.may_act(actor, assignment):
                     raise NotAllowed(f"{actor} may not send {name!r} to this instance")
-            execution.deliver_message(workflow, name, clean)
+                # The diagram learns for whom the sender acts from the engine, never from the payload:
+                # the sender's own organisations among those that play the role here.
+                own = [m.organisation for m in self.resolver.memberships(actor)
+                       if m.role == assignment.role and m.organisation in assignment.organisations]
+                payload = {**clean, "sender": {"user": actor, "organisations": list(dict.fromkeys(own))}}
+            execution.deliver_message(workflow, name, payload)
             self._add_participants(session, instance_id, self.resolver.memberships(actor))
-            return _Step("message_received", None, {"op": "message", "name": name, "payload": clean})
+            return _Step("message_received", None, {"op": "message", "name": name, "payload": payload})
         return self._command(instance_id, actor, act)
 
     def fire_due_timers(self, now: datetime | None = None, actor: str = "timer") -> int:

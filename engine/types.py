@@ -83,6 +83,7 @@ class ProcessInfo:
     sha256: str
     files: tuple[str, ...]
     notes: tuple[Any, ...] = ()  # engine.errors.Problem: what deploying ignored (Camunda 7 listeners, data stores)
+    version_tag: str | None = None  # camunda:versionTag, kept as the designer's own label of the version
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from flask import Flask, g, redirect, url_for
 from werkzeug.wrappers import Response
 
 from engine import read_bundle
-from web import errors, i18n, names, security
+from web import errors, i18n, joint_decision, names, security
 from web.auth import load_viewer, refuse_read_only_changes
 from web.config import settings
 from web.services import build_services
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     names.init_app(app)
+    joint_decision.init_app(app)
     app.before_request(load_viewer)
     app.before_request(refuse_read_only_changes)
     app.context_processor(lambda: {"viewer": g.get("viewer"), "blueprints": app.blueprints})

@@ -4,6 +4,7 @@ choices is refused at the field.
 
     choices="organisations"            every organisation in the directory
     choices="organisations:municipality"   those of one kind (region, municipality, producer, …)
+    choices="organisations:orderers"   those whose kind may order (the directory's orderer kinds)
     choices="data:orderers"            the organisation ids listed in the procurement's data under a key
     choices="participants"             the organisations taking part in the procurement
 """
@@ -35,7 +36,8 @@ def options(form_field: FormField, data: Mapping[str, Any], directory: Directory
         return None
     source, _sep, argument = spec.partition(":")
     if source == "organisations":
-        ids = [o.id for o in directory.organisations.values() if not argument or o.kind == argument]
+        ids = [o.id for o in directory.organisations.values()
+               if not argument or o.kind == argument or (argument == "orderers" and directory.is_orderer(o.id))]
     elif source == "data":
         ids = _ids(data.get(argument))
     elif source == "participants":

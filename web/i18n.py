@@ -121,6 +121,8 @@ PHASES = {
     "exit_gate": N_("Exit gate"),
     "implementation": N_("Implementation phase"),
     "closeout": N_("Close-out"),
+    "joint_decision": N_("Joint decision"),
+    "exit": N_("Exit"),
     "proposal": N_("Proposal"),
     "review": N_("Review"),
 }

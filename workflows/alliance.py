@@ -1,4 +1,4 @@
-"""The alliance's own rules: joining, unanimity, the parties, open-book gain/pain share, exits.
+"""The alliance's own rules: joining, unanimity, the parties, exits and what follows them, providers.
 
 Plain functions over JSON values (organisation ids, dicts with an `organisation` key).
 Money is in euros, rounded to cents.
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflows.errors import InvalidInput, RuleViolation
-from workflows.procedure import organisation_of
+from workflows.procedure import organisation_of, parse_organisations
 
 
 def _cents(value: float) -> float:
@@ -102,65 +102,112 @@ def allocate(amount: float, shares: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def period_settlement(period: int, target_cost: float, actual_cost: float, fee_percent: float,
-                      result_score: float, bonus_pool: float, shares: Mapping[str, float],
-                      producer_share_percent: float = 50.0, loss_capped_at_fee: bool = True) -> dict[str, Any]:
-    """Open-book settlement of one contract period.
-
-    The producer is paid its actual costs plus its fee (fee_percent of actual costs). The
-    difference to the target cost is shared: a saving (gain) and an overrun (pain) alike,
-    `producer_share_percent` to the producer (traditionally 50:50), its loss capped at its fee.
-    A result bonus of `result_score` % of the bonus pool rewards the key result areas. What the
-    orderers pay is allocated to each by its cost share; the budgets stay separate.
-    """
-    if target_cost <= 0 or actual_cost < 0 or not 0 <= fee_percent <= 100 or not 0 <= result_score <= 100:
-        raise InvalidInput("tavoitekustannus > 0, toteutunut ≥ 0, palkkio ja tulos 0–100 % / target cost > 0, "
-                           "actual cost ≥ 0, fee and result score 0–100 %")
-    fee = _cents(actual_cost * fee_percent / 100.0)
-    difference = _cents(target_cost - actual_cost)            # > 0 gain, < 0 pain
-    producer_share = _cents(difference * producer_share_percent / 100.0)
-    capped = False
-    if producer_share < 0 and loss_capped_at_fee and -producer_share > fee:
-        producer_share, capped = -fee, True
-    orderers_share = _cents(difference - producer_share)
-    bonus = _cents(bonus_pool * result_score / 100.0)
-    payment = _cents(actual_cost + fee + producer_share + bonus)
-    return {
-        "period": period, "target_cost": _cents(target_cost), "actual_cost": _cents(actual_cost),
-        "fee": fee, "difference": difference,
-        "outcome": "gain" if difference > 0 else ("pain" if difference < 0 else "on_target"),
-        "producer_share": producer_share, "orderers_share": orderers_share, "producer_share_capped": capped,
-        "result_bonus": bonus, "producer_payment": payment, "per_orderer": allocate(payment, shares),
-    }
-
-
-def exit_gate(decisions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Every party commits, or the alliance ends at the gate."""
+def exit_gate(decisions: Sequence[Mapping[str, Any]], orderers: Sequence[str] | None = None,
+              contractor: str | None = None) -> dict[str, Any]:
+    """Every party decides for itself at the gate. When some leave, the rest may go on only while at
+    least one orderer and the producer remain (and then only by a joint decision of theirs)."""
     exited = declined(decisions, "commits")
-    return {"all_commit": not exited and bool(decisions), "exited": exited}
+    result: dict[str, Any] = {"all_commit": not exited and bool(decisions), "exited": exited}
+    if orderers is not None:
+        remaining = [o for o in orderers if o not in exited]
+        producer_stays = bool(contractor) and contractor not in exited
+        result.update({
+            "remaining_orderers": remaining,
+            "remaining_parties": alliance_parties(remaining, str(contractor)) if producer_stays else remaining,
+            "alliance_can_continue": bool(remaining) and producer_stays})
+    return result
 
 
-def record_orderer_exit(notice: Mapping[str, Any], orderers: Sequence[str], region: str,
-                        shares: Mapping[str, float]) -> dict[str, Any]:
-    """An orderer uses its exit right during implementation. The others may go on (the region
-    must stay: it cannot hand over its organising responsibility); the leaver's cost share is
-    spread over the rest in proportion."""
+def exit_organisation(notice: Mapping[str, Any]) -> str:
+    """The organisation an exit notice is for: always one of the sender's own organisations (the
+    engine puts them in `sender`, from the user's memberships); naming another is refused."""
     if not isinstance(notice, Mapping):
         raise InvalidInput(f"exit notice must be an object, got {notice!r}")
-    org = notice.get("organisation")
+    sender = notice.get("sender") if isinstance(notice.get("sender"), Mapping) else {}
+    own = [str(o) for o in (sender or {}).get("organisations", [])]
+    named = notice.get("organisation") or (own[0] if len(own) == 1 else None)
+    if not named:
+        raise InvalidInput("Nimeä, mikä organisaatiosi käyttää exit-oikeutta. / Name which of your organisations "
+                           "uses the exit right.")
+    if named not in own:
+        user = (sender or {}).get("user", "?")
+        raise RuleViolation(f"{user} ei voi käyttää exit-oikeutta organisaation {named!r} puolesta. / {user} "
+                            f"cannot use the exit right on behalf of {named!r}.")
+    return str(named)
+
+
+def pro_rata_shares(shares: Mapping[str, float], remaining: Sequence[str]) -> dict[str, float]:
+    """The leavers' cost shares spread over the remaining orderers in proportion (a proposal only)."""
+    rest = {o: float(shares.get(o, 0.0)) for o in remaining}
+    total = sum(rest.values())
+    if not remaining:
+        return {}
+    if total <= 0:
+        return {o: round(100.0 / len(remaining), 4) for o in remaining}
+    return {o: round(v * 100.0 / total, 4) for o, v in rest.items()}
+
+
+def record_orderer_exit(notice: Mapping[str, Any], orderers: Sequence[str], contractor: str | None,
+                        shares: Mapping[str, float] | None, phase: str, on_date: str) -> dict[str, Any]:
+    """An orderer uses its exit right (development or implementation). Nothing else changes here:
+    the remaining parties decide jointly whether to go on and how to re-divide the shares (the
+    engine proposes a pro-rata split); they can go on only with an orderer and the producer."""
+    org = exit_organisation(notice)
     if org not in orderers:
         raise RuleViolation(f"Exit-oikeutta voi käyttää vain mukana oleva tilaaja, ei {org!r}. / Only a joined "
                             f"orderer may use the exit right, not {org!r}.")
     remaining = [o for o in orderers if o != org]
-    rest = {o: float(shares.get(o, 0.0)) for o in remaining}
-    total = sum(rest.values())
-    if remaining and total > 0:
-        scaled = {o: round(v * 100.0 / total, 4) for o, v in rest.items()}
-    else:
-        scaled = {o: round(100.0 / len(remaining), 4) for o in remaining} if remaining else {}
-    return {"organisation": org, "reason": str(notice.get("reason", "")),
-            "remaining_orderers": remaining, "shares": scaled, "region_exited": org == region,
-            "alliance_can_continue": org != region and bool(remaining)}
+    # An exit during development restarts that phase with those who remain: the service solution,
+    # cost shares included, is decided again there, so no split is proposed here.
+    proposed = pro_rata_shares(shares or {}, remaining) if phase != "development" else {}
+    return {"leavers": [org], "organisation": org, "reason": str(notice.get("reason", "")), "phase": phase,
+            "on": on_date, "remaining_orderers": remaining,
+            "remaining_parties": alliance_parties(remaining, contractor) if contractor else list(remaining),
+            "proposed_shares": proposed,
+            "alliance_can_continue": bool(remaining) and bool(contractor)}
+
+
+def gate_exit_record(gate: Mapping[str, Any], shares: Mapping[str, float] | None, on_date: str) -> dict[str, Any]:
+    """The exit gate's leavers as an exit record, for the same continuation decision."""
+    remaining = list(gate.get("remaining_orderers", []))
+    return {"leavers": list(gate["exited"]), "organisation": ", ".join(gate["exited"]), "reason": "",
+            "phase": "exit_gate", "on": on_date, "remaining_orderers": remaining,
+            "remaining_parties": list(gate.get("remaining_parties", [])),
+            "proposed_shares": pro_rata_shares(shares or {}, remaining),
+            "alliance_can_continue": bool(gate.get("alliance_can_continue"))}
+
+
+def continuation_terms(exit_record: Mapping[str, Any], continues: bool, shares_text: str | None) -> dict[str, Any]:
+    """The proposal after an exit: go on with the remaining parties and these shares (the
+    engine's pro-rata split unless other shares are typed), or end the alliance."""
+    remaining = list(exit_record["remaining_orderers"])
+    if continues and not exit_record["alliance_can_continue"]:
+        raise RuleViolation("Allianssi voi jatkua vain, jos mukana on vähintään yksi tilaaja ja tuottaja. / The "
+                            "alliance can go on only with at least one orderer and the producer.")
+    shares: dict[str, float] = {}
+    if continues and exit_record["phase"] != "development":
+        shares = (parse_cost_shares(shares_text, remaining) if shares_text and shares_text.strip()
+                  else dict(exit_record.get("proposed_shares") or {}))
+    return {"continues": bool(continues), "leavers": list(exit_record["leavers"]), "phase": exit_record["phase"],
+            "remaining_orderers": remaining, "remaining_parties": list(exit_record["remaining_parties"]),
+            "shares": shares}
+
+
+def providers_of(contractor: str, own_production: Sequence[str]) -> list[dict[str, Any]]:
+    """Who reports costs and results: the contracted producer, and each orderer that takes part with
+    its own in-house unit (its own cost lines)."""
+    return [{"organisation": contractor}] + [{"organisation": o, "own_production": True}
+                                              for o in own_production if o != contractor]
+
+
+def own_production_of(text: str | Sequence[str] | None, orderers: Sequence[str]) -> list[str]:
+    """The orderers that bring their own production; only a joined orderer, within its own remit."""
+    chosen = parse_organisations(text) if text else []
+    outside = [o for o in chosen if o not in orderers]
+    if outside:
+        raise RuleViolation(f"Omaa tuotantoa voi tuoda vain mukana oleva tilaaja: {', '.join(outside)}. / Only a "
+                            f"joined orderer can bring its own production.")
+    return chosen
 
 
 def close_out(period_results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -2,14 +2,17 @@
 
     load_demo(engine) -> list of what it did
 
-Two procurements, dated relative to the engine's clock so every deadline is consistent. The second
+Three procurements, dated relative to the engine's clock so every deadline is consistent. The second
 one began weeks ago: its commands run with the engine's clock set to the moment each happened
-(`_as_of`), so every "sent" moment comes from the clock as in real use, and replay is exact.
+(`_as_of`), so every "sent" moment comes from the clock as in real use, and replay is exact:
 
 * `KAINUU-DEMO-1`: the strategy phase, four municipalities have decided (one declined), the
   other councils have their joining decision in their inbox;
 * `KAINUU-DEMO-2`: the negotiated procedure, invitations sent, tenders due in about three
-  weeks: each invited tenderer has its own tender task, one has already submitted.
+  weeks: each invited tenderer has its own tender task, one has already submitted;
+* `KAJAANI-TYO-DEMO-3`: led by a municipal employment area (the Kajaani area employment services):
+  it started the procurement, the municipalities joined and authorised it, and its procurement
+  people record the ground for the negotiated procedure.
 
 Loading is idempotent: a procurement whose business key exists is left as it is.
 """
@@ -55,11 +58,11 @@ def _as_of(engine: Engine, day: date, hour: int = 9) -> Iterator[None]:
         engine.clock = real
 
 
-def _start(engine: Engine, key: str, title: str, value: float, candidates: list[str]) -> str | None:
+def _start(engine: Engine, key: str, title: str, value: float, candidates: list[str], lead: str = REGION) -> str | None:
     try:
-        view = engine.start("alliance_procurement", f"{REGION}.orderer", {
+        view = engine.start("alliance_procurement", f"{lead}.orderer", {
             "title": title, "description": "Kainuun yritys- ja työllisyyspalvelut allianssimallilla (demo).",
-            "region": REGION, "candidate_municipalities": ", ".join(candidates), "estimated_value": value,
+            "region": lead, "candidate_municipalities": ", ".join(candidates), "estimated_value": value,
             "service_type": "services"}, business_key=key)
     except Conflict:
         return None
@@ -132,6 +135,37 @@ def tendering_phase(engine: Engine) -> str:
     return f"{key}: negotiated procedure, initial tenders open"
 
 
+EMPLOYMENT_AREA = "kajaanin-tyollisyysalue"
+
+
+def employment_area_leads(engine: Engine) -> str:
+    """Since 2025 municipalities and their employment areas organise employment services: here the
+    employment area starts the alliance, leads it and is authorised as its procurement unit."""
+    key = "KAJAANI-TYO-DEMO-3"
+    members = ["kajaani", "paltamo"]
+    instance = _start(engine, key, "Kajaanin seudun työllisyysallianssi", 800_000, members, lead=EMPLOYMENT_AREA)
+    if instance is None:
+        return f"{key} exists"
+    for municipality in members:
+        _complete(engine, instance, f"{municipality}.council", "decide_joining",
+                  {"joins": True, "decision_reference": f"{municipality.capitalize()} kvalt § 21"})
+    _complete(engine, instance, f"{EMPLOYMENT_AREA}.orderer", "assess_alliance_model", {
+        "alliance_model_suits": True, "suitability_assessment": "Työllisyysalueen palvelut allianssina.",
+        "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
+        "competition_neutrality": True})
+    for orderer in [EMPLOYMENT_AREA, *members]:
+        _complete(engine, instance, f"{orderer}.orderer", "vote_go", {"go": True})
+    _complete(engine, instance, f"{EMPLOYMENT_AREA}.orderer", "choose_unit_model", {
+        "unit_model": "delegated", "lead_orderer": EMPLOYMENT_AREA,
+        "unit_reasoning": "Työllisyysalue hoitaa hankinnan kuntien puolesta."})
+    for municipality in members:
+        _complete(engine, instance, f"{municipality}.orderer", "grant_mandate",
+                  {"grants_mandate": True, "mandate_reference": f"{municipality.capitalize()} khall § 40"})
+    _complete(engine, instance, f"{EMPLOYMENT_AREA}.orderer", "confirm_estimated_value", {
+        "confirmed_estimated_value": 800_000, "value_basis": "Työllisyysalueen kuntien palvelutarpeen mukaan."})
+    return f"{key}: led by the employment area, its procurement unit records the procedure ground"
+
+
 def load_demo(engine: Engine) -> list[str]:
     """Start the demo procurements (the diagrams in bpmn/ must be deployed)."""
-    return [strategy_phase(engine), tendering_phase(engine)]
+    return [strategy_phase(engine), tendering_phase(engine), employment_area_leads(engine)]

@@ -23,7 +23,10 @@ from workflows.errors import InvalidInput, UnknownOrganisation, UnknownUser
 
 DEMO_FILE = Path(__file__).parent / "data" / "kainuu.json"
 
-ORGANISATION_KINDS = ("region", "municipality", "producer", "other")
+ORGANISATION_KINDS = ("region", "municipality", "employment_area", "producer", "other")
+ORDERER_KINDS = ("region", "municipality", "employment_area")
+"""The kinds that may order (start and lead an alliance) unless the directory's data names others:
+since 2025 municipalities and their employment areas organise employment services themselves."""
 ROLES = ("municipality", "orderer", "procurement_unit", "tenderer", "steering_group", "producer",
          "auditor", "designer")
 """Every role a membership may name. The first six are lanes in the diagrams; `auditor` reads
@@ -56,7 +59,12 @@ class User:
 class Directory:
     """Who is who: organisations by id, users by user name."""
 
-    def __init__(self, organisations: Iterable[Organisation], users: Iterable[User]) -> None:
+    def __init__(self, organisations: Iterable[Organisation], users: Iterable[User],
+                 orderer_kinds: Iterable[str] = ORDERER_KINDS) -> None:
+        self.orderer_kinds = tuple(orderer_kinds)
+        unknown_kinds = [k for k in self.orderer_kinds if k not in ORGANISATION_KINDS]
+        if unknown_kinds:
+            raise InvalidInput(f"directory: unknown orderer kinds {unknown_kinds}")
         self.organisations: dict[str, Organisation] = {}
         for org in organisations:
             if org.id in self.organisations:
@@ -84,7 +92,7 @@ class Directory:
         users = [User(username=u["username"], name=u["name"], email=u.get("email", ""), title=u.get("title", ""),
                       memberships=tuple(Membership(m["organisation"], m["role"]) for m in u["memberships"]),
                       password_hash=u.get("password_hash", default_hash)) for u in document["users"]]
-        return cls(organisations, users)
+        return cls(organisations, users, document.get("orderer_kinds", ORDERER_KINDS))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Directory:
@@ -113,6 +121,11 @@ class Directory:
 
     def organisations_of_kind(self, kind: str) -> list[Organisation]:
         return [o for o in self.organisations.values() if o.kind == kind]
+
+    def is_orderer(self, organisation_id: str) -> bool:
+        """May this organisation order, i.e. start and lead an alliance (its kind is an orderer kind)?"""
+        org = self.organisations.get(organisation_id)
+        return org is not None and org.kind in self.orderer_kinds
 
     def municipalities_of(self, region: str) -> list[Organisation]:
         return [o for o in self.organisations.values() if o.kind == "municipality" and o.region == region]

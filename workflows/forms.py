@@ -5,7 +5,8 @@ this module turns them into a marshmallow schema and returns plain JSON data
 (dates as ISO strings) or raises `engine.FormInvalid` with messages per field.
 
 Organisations are chosen, not typed. A string field with the property `choices` =
-`organisations` or `organisations:<kind>` takes organisation ids from the directory (of that kind);
+`organisations` or `organisations:<kind>` takes organisation ids from the directory (of that kind;
+`organisations:orderers` is any of the directory's orderer kinds);
 `data:<key>` and `participants` take ids the web offers from the procurement (the diagram's script
 checks them in the same command). With `multiple` = `true` it takes a list (or "a, b" text) and
 gives a list. The web draws such a field as a select (`web/choices.py`). A string field with `registers` =
@@ -64,7 +65,16 @@ def choice_options(field: FormField, directory: Directory | None = None) -> tupl
     if kinds is None:
         return ()
     directory = directory or demo_directory()
-    return tuple((o.id, o.name) for o in directory.organisations.values() if not kinds or o.kind in kinds)
+    return tuple((o.id, o.name) for o in directory.organisations.values() if of_kinds(directory, o.id, kinds))
+
+
+def of_kinds(directory: Directory, organisation: str, kinds: tuple[str, ...]) -> bool:
+    """Is the (known) organisation one of `kinds`? () is every kind; `orderers` is any kind that may
+    order (the directory's orderer kinds, as `web/choices.py` reads `organisations:orderers`)."""
+    if not kinds:
+        return True
+    kind = directory.organisations[organisation].kind
+    return kind in kinds or ("orderers" in kinds and directory.is_orderer(organisation))
 
 
 class OrganisationChoice(ma.Field):
@@ -97,7 +107,7 @@ class OrganisationChoice(ma.Field):
             raise ValidationError(f"Tuntematon organisaatio: {', '.join(unknown)}; valitse luettelosta tai "
                                   f"rekisteröi uusi y-tunnuksella. / Unknown organisation: {', '.join(unknown)}; "
                                   f"choose one from the list or register a new one with its business ID.")
-        wrong = [c for c in chosen if self.kinds and known[c].kind not in self.kinds]
+        wrong = [c for c in chosen if not of_kinds(self.directory, c, self.kinds)]
         if wrong:
             raise ValidationError(f"Ei valittavissa tähän: {', '.join(wrong)}. / Not a choice here: "
                                   f"{', '.join(wrong)}.")

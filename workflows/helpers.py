@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from workflows import alliance, award, deadlines, estimate, procedure, remedies
+from workflows import agreements, alliance, award, deadlines, estimate, joint_decision, open_books, procedure, remedies
 from workflows.calendar import HELSINKI, default_calendar
 from workflows.directory import Directory, demo_directory
 from workflows.errors import InvalidInput, RuleViolation
@@ -134,8 +134,8 @@ def check_start(title: str, region: str, candidate_municipalities: str | Sequenc
         raise InvalidInput(f"tuntematon palvelutyyppi / unknown service type {service_type!r}")
     candidates = procedure.parse_organisations(candidate_municipalities)
     if region in candidates:
-        raise InvalidInput("Maakunta on aina mukana; se ei ole ehdokaskunta. / The region always takes part; "
-                           "it is not a candidate municipality.")
+        raise InvalidInput("Johtava tilaaja on aina mukana; se ei ole ehdokaskunta. / The lead orderer always "
+                           "takes part; it is not a candidate municipality.")
     return candidates
 
 
@@ -193,10 +193,29 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # the alliance
     "parties_of": alliance.alliance_parties,
     "parse_cost_shares": alliance.parse_cost_shares,
-    "period_settlement": alliance.period_settlement,
     "exit_gate": alliance.exit_gate,
     "record_orderer_exit": alliance.record_orderer_exit,
+    "gate_exit_record": alliance.gate_exit_record,
+    "continuation_terms": alliance.continuation_terms,
+    "providers_of": alliance.providers_of,
     "close_out": alliance.close_out,
+    # joint decisions: one proposal, one position per party
+    "propose": joint_decision.propose,
+    "position_items": joint_decision.position_items,
+    "legal_items": joint_decision.legal_items,
+    "legal_limits_hold": joint_decision.legal_limits_hold,
+    "decide_jointly": joint_decision.decide_jointly,
+    "record_agreement": joint_decision.record_agreement,
+    "agreement": joint_decision.agreement,
+    # what the proposals contain; open books
+    "solution_terms": agreements.solution_terms,
+    "implementation_terms": agreements.implementation_terms,
+    "period_terms": agreements.period_terms,
+    "collect_appropriations": open_books.collect_appropriations,
+    "use_budget": open_books.use_budget,
+    "collect_cost_items": open_books.collect_cost_items,
+    "parse_kpi_values": open_books.parse_kpi_values,
+    "settle": open_books.settle,
 }
 
 
@@ -233,14 +252,29 @@ def organisation_naming(directory: Callable[[], Directory]) -> Callable[..., dic
     return organisation_names
 
 
+def orderer_check(directory: Callable[[], Directory]) -> Callable[[str], str]:
+    """`require_orderer(id)`: the organisation may lead an alliance (its kind is an orderer kind)."""
+
+    def require_orderer(organisation: str) -> str:
+        if not directory().is_orderer(organisation):
+            kinds = ", ".join(directory().orderer_kinds)
+            raise InvalidInput(f"Johtava tilaaja {organisation!r} ei ole tilaajaorganisaatio ({kinds}). / The lead "
+                               f"orderer {organisation!r} is not an orderer organisation ({kinds}).")
+        return organisation
+
+    return require_orderer
+
+
 def helpers_for(directory: Directory) -> dict[str, Callable[..., Any]]:
-    """Every helper, with `require_organisations` and `organisation_names` reading `directory`."""
+    """Every helper, with `require_organisations`, `require_orderer` and `organisation_names` reading `directory`."""
     return {**HELPER_FUNCTIONS, "require_organisations": organisation_check(lambda: directory),
+            "require_orderer": orderer_check(lambda: directory),
             "organisation_names": organisation_naming(lambda: directory)}
 
 
 HELPERS: Mapping[str, Callable[..., Any]] = {**HELPER_FUNCTIONS,
                                               "require_organisations": organisation_check(demo_directory),
+                                              "require_orderer": orderer_check(demo_directory),
                                               "organisation_names": organisation_naming(demo_directory)}
 """Name → function, as the diagrams call them; `require_organisations` checks the demo directory
 (use `helpers_for(directory)` for another one)."""

@@ -37,16 +37,18 @@ class LaneRule:
 LANES: dict[str, LaneRule] = {rule.role: rule for rule in (
     LaneRule("municipality", ("municipality_decision",), (),
              "a candidate municipality deciding on its own joining"),
-    LaneRule("orderer", ("orderer_vote",), ("orderers", "region"),
+    LaneRule("orderer", ("orderer_vote", "legal_confirmation", "orderer_budget"), ("orderers", "region"),
              "the joining orderers (the region and the municipalities that joined)"),
     LaneRule("procurement_unit", ("unit_vote",), ("procurement_unit",),
              "the procurement unit: every joining orderer (joint) or the authorised orderer (delegated)"),
     LaneRule("tenderer", ("tender",), (),
              "one tenderer, on its own tender only"),
-    LaneRule("steering_group", ("party_decision",), ("alliance_parties",),
-             "the alliance steering group: the orderers and the contracted producer"),
-    LaneRule("producer", (), ("contractor",),
-             "the contracted service producer"),
+    LaneRule("steering_group", ("party_decision", "party_position"), ("alliance_parties",),
+             "the alliance steering group: the orderers and the contracted producer; a party's own exit-gate "
+             "decision or position on a joint decision belongs to that party alone"),
+    LaneRule("producer", ("provider",), ("contractor",),
+             "the contracted service producer; a provider's own cost report belongs to that provider (the "
+             "producer, or an orderer's own production)"),
 )}
 
 
@@ -102,10 +104,10 @@ class ProcurementResolver:
         return frozenset(LANES)
 
     def may_start(self, actor: str, process_id: str) -> bool:
-        """Only a region's orderers start an alliance procurement; the phase processes are
+        """An orderer organisation's orderers (a region, a municipality or an employment area: the
+        kinds are data in the directory) start an alliance procurement; the phase processes are
         started by it as call activities, never directly."""
         if process_id != MAIN_PROCESS:
             return False
-        return any(m.role == "orderer" and self.directory.organisations.get(m.organisation) is not None
-                   and self.directory.organisations[m.organisation].kind == "region"
+        return any(m.role == "orderer" and self.directory.is_orderer(m.organisation)
                    for m in self.directory.memberships(actor))

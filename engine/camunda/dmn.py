@@ -11,6 +11,7 @@ A file whose `definitions` say `expressionLanguage="python"` keeps SpiffWorkflow
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from engine.camunda import feel, juel
@@ -93,6 +94,7 @@ def _read_table(table: Any, default: str) -> dict[str, Any]:
         inputs.append({"id": clause.get("id"), "label": clause.get("label"),
                        "expression": _text(expression[0]) if expression else "",
                        "language": _language(expression[0], default) if expression else default,
+                       "type": (expression[0].get("typeRef") if expression else None) or clause.get("typeRef"),
                        "variable": clause.get(f"{{{CAMUNDA_DMN}}}inputVariable") or "cellInput"})
     outputs = []
     for clause in _children(table, "output"):
@@ -100,6 +102,7 @@ def _read_table(table: Any, default: str) -> dict[str, Any]:
         listed = feel.parse_unary_tests(_text(values[0])) if values and _text(values[0]) else None
         order = [feel.to_plain(feel._Scope({}, None).run(test.args[0])) for test in listed.args] if listed else []
         outputs.append({"id": clause.get("id"), "name": clause.get("name") or clause.get("id"),
+                        "type": clause.get("typeRef"),
                         "label": clause.get("label"), "values": order})
     rules = []
     for rule in _children(table, "rule"):
@@ -162,15 +165,49 @@ def _matches(entry: Mapping[str, Any], value: Any, variable: str, scope: Mapping
 
 
 def _evaluate_table(table: Mapping[str, Any], scope: Mapping[str, Any]) -> list[dict[str, Any]]:
-    values = [_value(i["expression"], i["language"], scope) for i in table["inputs"]]
+    values = [_typed(_value(i["expression"], i["language"], scope), i.get("type"), "input")
+              for i in table["inputs"]]
     hits: list[tuple[int, dict[str, Any]]] = []
     for number, rule in enumerate(table["rules"]):
         if all(_matches(entry, value, clause["variable"], scope)
                for entry, value, clause in zip(rule["inputs"], values, table["inputs"], strict=False)):
-            outputs = {clause["name"]: _value(entry["text"], entry["language"], scope)
+            outputs = {clause["name"]: _typed(_value(entry["text"], entry["language"], scope), clause.get("type"),
+                                              "output")
                        for entry, clause in zip(rule["outputs"], table["outputs"], strict=False)}
             hits.append((number, outputs))
     return _apply_hit_policy(table, hits)
+
+
+def _typed(value: Any, type_ref: str | None, what: str) -> Any:
+    """A value in its clause's typeRef, as Camunda's DMN engine converts it: a date given as text becomes a
+    date an input cell can compare; a whole number for a `double` output stays a number."""
+    if value is None or not type_ref:
+        return value
+    kind = type_ref.strip().lower()
+    try:
+        if kind == "date" and isinstance(value, str):
+            return date.fromisoformat(value[:10]) if len(value) == 10 else datetime.fromisoformat(value)
+        if kind in ("datetime", "date and time") and isinstance(value, str):
+            return datetime.fromisoformat(value)
+        if kind in ("integer", "long") and isinstance(value, int | float | str) and not isinstance(value, bool):
+            return int(value) if float(value) == int(float(value)) else _refuse(value, type_ref, what)
+        if kind == "double" and isinstance(value, int | float | str) and not isinstance(value, bool):
+            return float(value)
+        if kind == "string" and isinstance(value, bool):
+            return "true" if value else "false"
+        if kind == "string" and isinstance(value, int | float):
+            return str(value)
+        if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if kind == "boolean" and not isinstance(value, bool):
+            return _refuse(value, type_ref, what)
+    except ValueError:
+        return _refuse(value, type_ref, what)
+    return value
+
+
+def _refuse(value: Any, type_ref: str, what: str) -> Any:
+    raise DecisionFailed(f"the {what} {value!r} is not a {type_ref}")
 
 
 def _priority(table: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[int, ...]:

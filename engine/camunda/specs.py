@@ -115,7 +115,11 @@ class HandledServiceTask(ServiceTask):
     def _execute(self, my_task: Any) -> bool:
         environment = my_task.workflow.script_engine.environment
         if environment.has_handler(self.handler):
-            result = environment.call_handler(self.handler, my_task.data)
+            try:
+                result = environment.call_handler(self.handler, my_task.data)
+            except Exception as error:  # noqa: BLE001 - any failure of the deployment's code fails the command
+                raise _failed(my_task, f"service handler {self.handler!r} failed: {type(error).__name__}: "
+                                       f"{error}") from None
             if self.result_variable:
                 my_task.data[self.result_variable] = result
             elif isinstance(result, dict):

@@ -43,11 +43,14 @@ def test_a_gateway_message_lands_in_its_result_variable(gateway_engine: Engine) 
         gateway_engine.deliver_message(instance_id, "appeal", {"court": "MAO"}, "bob")  # not the sender role
     with pytest.raises(Conflict):
         gateway_engine.deliver_message(instance_id, "ruling", {}, "alice")  # nobody waits for it
-    view = gateway_engine.deliver_message(instance_id, "appeal", {"court": "MAO", "case": "2026/12"}, "alice")
+    # the sender's own organisations come from the engine; a forged "sender" in the payload is replaced
+    forged = {"court": "MAO", "case": "2026/12", "sender": {"user": "bob", "organisations": ["bob"]}}
+    view = gateway_engine.deliver_message(instance_id, "appeal", forged, "alice")
     assert view.timers == () and view.awaited_messages == ()
     task = only(gateway_engine.inbox("alice", instance_id))
     assert task.element_id == "handle_appeal"
-    assert gateway_engine.task(task.id).data["appeal_details"] == {"case": "2026/12", "court": "MAO"}
+    assert gateway_engine.task(task.id).data["appeal_details"] == {
+        "case": "2026/12", "court": "MAO", "sender": {"user": "alice", "organisations": ["authors"]}}
     assert gateway_engine.replay(instance_id).consistent
     assert [e.type for e in gateway_engine.history(instance_id)].count("message_received") == 1
 

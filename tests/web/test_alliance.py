@@ -57,7 +57,7 @@ def test_start_form_comes_from_the_start_event(alliance: AllianceSite) -> None:
     assert "Kainuun yrityspalveluallianssi" in page and "Strategiavaihe" in page
     assert "Kajaanin kaupunki" in page and "Sotkamon kunta" in page
 
-    for user in ("kajaani.orderer", "yrityspolku.tenderer", "auditor"):
+    for user in ("kajaani.steering", "yrityspolku.tenderer", "auditor"):
         other = _browser(alliance, user)
         assert other.get("/procurements/new").status_code == 403, user
 

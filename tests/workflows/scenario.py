@@ -203,15 +203,66 @@ def sign(p: Procurement, unit_user: str, signed_on: str = "2026-06-23") -> None:
     p.complete(unit_user, "write_procedure_report", {"procedure_report": "Selostus menettelystä."})
 
 
-def develop(p: Procurement, parties: list[str], shares: str, commits: Mapping[str, bool] | None = None) -> None:
+KPIS = "työllistyneet; 200; 60\nuudet yritykset; 50; 40"
+APPROPRIATIONS = "2026; 3000000\n2027; 3000000\n2028; 3000000\n2029; 3000000"
+
+
+def positions(p: Procurement, parties: Iterable[str], rejecting: Mapping[str, str] | None = None) -> None:
+    """Each party records its own position on the open joint decision, as its own steering user."""
+    rejecting = rejecting or {}
+    parties = list(parties)
+    assert p.who_sees("record_position") == users(parties, "steering_group")
+    for party in parties:
+        task = p.task(f"{party}.steering", "record_position")
+        assert task.organisations == (party,)
+        p.complete(f"{party}.steering", "record_position", {
+            "position": "reject" if party in rejecting else "approve",
+            "reasons": rejecting.get(party, "Ehdotus on sovitun mukainen.")})
+
+
+def confirm_limits(p: Procurement, orderers: Iterable[str], broken: Mapping[str, str] | None = None) -> None:
+    """Each joined orderer confirms the legal limits for itself."""
+    broken = broken or {}
+    orderers = list(orderers)
+    assert p.who_sees("confirm_legal_limits") == users(orderers, "orderer")
+    for orderer in orderers:
+        p.complete(f"{orderer}.orderer", "confirm_legal_limits", {
+            "organising_responsibility_stays": True, "no_public_tasks_to_producers": orderer not in broken,
+            "competition_neutrality": True, "legal_reasons": broken.get(orderer, "Rajat pitävät.")})
+
+
+SOLUTION = {"proposed_service_solution": "Yhden luukun yrityspalvelut", "proposed_target_cost": 1_000_000,
+            "proposed_bonus_pool": 40_000, "proposed_objectives": "Työllisyys ja yritysten kasvu",
+            "proposed_kpis": KPIS}
+
+
+def develop(p: Procurement, parties: list[str], shares: str, commits: Mapping[str, bool] | None = None,
+            own_production: str = "", proposer: str = "kainuu.steering") -> None:
+    """The development phase: joint organisation and service solution by joint decisions, each
+    orderer's appropriation, and the exit gate where every party decides for itself."""
+    orderers = parties[:-1]
     p.clock.set("2026-07-01")
-    assert p.who_sees("set_up_alliance") == users(parties, "steering_group")
-    p.complete("kainuu.steering", "set_up_alliance", {"joint_organisation": "Allianssitoimisto Kajaanissa",
-                                                      "steering_group_members": "Yksi edustaja kustakin"})
-    p.complete("kainuu.steering", "agree_target_cost", {
-        "service_solution": "Yhden luukun yrityspalvelut", "target_cost": 1_000_000, "bonus_pool": 40_000,
-        "objectives": "Työllisyys ja yritysten kasvu", "result_metrics": "Työllistyneet, uudet yritykset",
-        "cost_shares": shares})
+    assert p.who_sees("propose_organisation") == users(parties, "steering_group")
+    p.complete(proposer, "propose_organisation", {"proposed_joint_organisation": "Allianssitoimisto Kajaanissa",
+                                                  "proposed_steering_group_members": "Yksi edustaja kustakin"})
+    positions(p, parties)
+    own = {"proposed_own_production": own_production} if own_production else {}
+    p.complete(proposer, "propose_solution", {**SOLUTION, "proposed_cost_shares": shares, **own})
+    confirm_limits(p, orderers)
+    positions(p, parties)
+    appropriations(p, orderers)
+    exit_gate(p, parties, commits)
+
+
+def appropriations(p: Procurement, orderers: list[str], amounts: Mapping[str, str] | None = None) -> None:
+    assert p.who_sees("record_appropriation") == users(orderers, "orderer")
+    for orderer in orderers:
+        p.complete(f"{orderer}.orderer", "record_appropriation", {
+            "appropriations": (amounts or {}).get(orderer, APPROPRIATIONS),
+            "appropriation_reference": f"{orderer} valtuusto 2026 § 80"})
+
+
+def exit_gate(p: Procurement, parties: list[str], commits: Mapping[str, bool] | None = None) -> None:
     assert p.who_sees("commit_or_exit") == users(parties, "steering_group")
     for party in parties:
         task = p.task(f"{party}.steering", "commit_or_exit")
@@ -221,18 +272,53 @@ def develop(p: Procurement, parties: list[str], shares: str, commits: Mapping[st
                    {"commits": committed, "commitment_reasoning": "Päätös johtoryhmässä."})
 
 
+def agree_implementation(p: Procurement, parties: list[str], shares: str, proposer: str = "kainuu.steering") -> None:
+    """The implementation-phase agreement (TAS): proposed, legal limits confirmed, decided by all."""
+    p.complete(proposer, "propose_tas", {
+        "proposed_tas_terms": "TAS-ehdot 2026", "proposed_tas_target_cost": 1_000_000,
+        "proposed_tas_bonus_pool": 40_000, "proposed_tas_kpis": KPIS, "proposed_tas_cost_shares": shares})
+    confirm_limits(p, parties[:-1])
+    positions(p, parties)
+
+
+def agree_period(p: Procurement, parties: list[str], start: str, end: str, last: bool,
+                 target: float = 1_000_000, proposer: str = "kainuu.steering") -> None:
+    p.complete(proposer, "propose_period", {"proposed_period_target_cost": target, "proposed_period_start": start,
+                                            "proposed_period_end": end, "proposed_last_period": last})
+    positions(p, parties)
+
+
+MEASURED = "työllistyneet; 150\nuudet yritykset; 50"
+
+
+def report(p: Procurement, contractor: str, actual_cost: float, measured: str = MEASURED,
+           own: Mapping[str, float] | None = None) -> None:
+    """The providers report their cost items (the producer's, and each own production's), the
+    producer records the measured values."""
+    p.complete(f"{contractor}.producer", "report_costs", {
+        "cost_items": f"henkilöstö; {actual_cost * 0.75:.2f}; KP-1\nmuut kulut; {actual_cost * 0.25:.2f}; KP-2",
+        "results_report": "Tavoitteet saavutettiin pääosin."})
+    for orderer, amount in (own or {}).items():
+        p.complete(f"{orderer}.producer", "report_costs", {"cost_items": f"oma henkilöstö; {amount}; OMA-1",
+                                                           "results_report": "Oma tuotanto."})
+    p.complete(f"{contractor}.producer", "measure_results", {"kpi_values": measured,
+                                                             "measurement_evidence": "Tilastot 2027"})
+
+
 def contract_period(p: Procurement, contractor: str, start: str, end: str, fire_on: str, actual_cost: float,
-                    next_period: bool) -> None:
-    p.complete("kainuu.steering", "agree_period", {"period_target_cost": 1_000_000, "period_start": start,
-                                                   "period_end": end})
-    assert p.tasks(f"{contractor}.producer", "report_period") == []
+                    next_period: bool, parties: list[str] | None = None) -> None:
+    parties = parties or list(p.data["alliance_parties"])
+    agree_period(p, parties, start, end, last=not next_period)
+    assert p.tasks(f"{contractor}.producer", "report_costs") == []
     assert p.fire_timers(fire_on, 8) == 1
-    assert p.who_sees("report_period") == {f"{contractor}.producer"}
-    p.complete(f"{contractor}.producer", "report_period", {
-        "actual_cost": actual_cost, "result_score": 75, "results_report": "Tavoitteet saavutettiin pääosin.",
-        "open_book_reference": f"AK-{start[:4]}"})
-    p.complete("kainuu.steering", "approve_period", {"period_approved": True, "steering_group_minutes": "JR 1/2027",
-                                                     "next_period": next_period})
+    assert p.who_sees("report_costs") == {f"{contractor}.producer"}
+    report(p, contractor, actual_cost)
+    positions(p, parties)
+
+
+def close_out(p: Procurement, parties: list[str], proposer: str = "kainuu.steering") -> None:
+    p.complete(proposer, "propose_close_out", {"closeout_report": "Allianssi päättyi sovitusti."})
+    positions(p, parties)
 
 
 # --- shortcuts to later phases ---------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_only_the_authorised_orderers_users_get_procurement_tasks(procurement: P
     s.sign(p, "kajaani.procurement")
     assert p.data["contractor"] == "yrityspolku"
     # the steering group is every orderer and the producer again
-    assert p.who_sees("set_up_alliance") == s.users(ORDERERS + ["yrityspolku"], "steering_group")
+    assert p.who_sees("propose_organisation") == s.users(ORDERERS + ["yrityspolku"], "steering_group")
 
 
 def test_a_refused_mandate_sends_the_orderers_back_to_choose(procurement: Procurement) -> None:

@@ -24,7 +24,7 @@ FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "boundaryEvent
               "parallelGateway", "eventBasedGateway", "userTask", "scriptTask", "businessRuleTask", "callActivity",
               "subProcess")
 PROCESSES = {"alliance_procurement", "alliance_strategy", "alliance_procurement_unit", "alliance_negotiation",
-             "alliance_decision", "alliance_development", "alliance_implementation"}
+             "alliance_decision", "alliance_development", "alliance_implementation", "alliance_joint_decision"}
 
 
 def tree(path: Path) -> Any:
@@ -147,4 +147,4 @@ def test_every_name_the_scripts_call_is_a_helper_or_a_builtin() -> None:
                     called.add(node.func.id)
     unknown = {n for n in called if n not in HELPERS and n != "now" and not hasattr(builtins, n)}
     assert not unknown
-    assert {"check_period", "serve_decision", "record_orderer_exit", "period_settlement"} <= called
+    assert {"check_period", "serve_decision", "record_orderer_exit", "settle", "decide_jointly"} <= called

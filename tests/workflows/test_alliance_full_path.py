@@ -79,12 +79,14 @@ def test_joint_unit_two_rounds_award_development_implementation_close_out(procur
     # development phase and exit gate: the steering group is the orderers and the contractor
     parties = JOINED + ["vaara-osaamis"]
     assert p.data["alliance_parties"] == parties
-    s.develop(p, parties, "kainuu: 40, kajaani: 30, sotkamo: 20, kuhmo: 10")
-    assert p.data["exit_gate_result"] == {"all_commit": True, "exited": []}
+    shares = "kainuu: 40, kajaani: 30, sotkamo: 20, kuhmo: 10"
+    s.develop(p, parties, shares)
+    assert p.data["exit_gate_result"]["all_commit"] is True and p.data["exit_gate_result"]["exited"] == []
     assert p.data["orderer_shares"] == {"kainuu": 40.0, "kajaani": 30.0, "sotkamo": 20.0, "kuhmo": 10.0}
+    s.agree_implementation(p, parties, shares)
 
     # two contract periods: a gain, then a pain, shared 50:50
-    assert p.who_sees("agree_period") == s.users(parties, "steering_group")
+    assert p.who_sees("propose_period") == s.users(parties, "steering_group")
     s.contract_period(p, "vaara-osaamis", "2026-09-01", "2027-08-31", "2027-09-01", 950_000, True)
     s.contract_period(p, "vaara-osaamis", "2027-09-01", "2028-08-31", "2028-09-01", 1_100_000, False)
     first, second = p.data["period_results"]
@@ -92,8 +94,8 @@ def test_joint_unit_two_rounds_award_development_implementation_close_out(procur
     assert (second["outcome"], second["producer_share"], second["orderers_share"]) == ("pain", -50000.0, -50000.0)
     assert sum(second["per_orderer"].values()) == second["producer_payment"]
 
-    assert p.who_sees("close_out") == s.users(parties, "steering_group")
-    p.complete("kainuu.steering", "close_out", {"closeout_report": "Allianssi päättyi sovitusti."})
+    assert p.who_sees("propose_close_out") == s.users(parties, "steering_group")
+    s.close_out(p, parties)
     final = p.view
     assert final.status == "completed" and final.open_tasks == ()
     assert final.data["outcome"] == "closed"

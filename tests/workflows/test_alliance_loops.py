@@ -24,21 +24,20 @@ def test_a_joint_unit_that_is_not_unanimous_drafts_the_decision_again(procuremen
     assert p.open_elements() == ["serve_decision"]
 
 
-def test_a_period_result_that_is_not_approved_is_reported_again(procurement: Procurement) -> None:
-    p = procurement
-    s.through_award(p)
-    s.develop(p, s.JOINED + ["vaara-osaamis"], "kainuu: 50, kajaani: 25, sotkamo: 25")
-    p.complete("kainuu.steering", "agree_period", {"period_target_cost": 1_000_000, "period_start": "2026-09-01",
-                                                   "period_end": "2027-08-31"})
+def test_a_settlement_that_is_not_approved_is_reported_again(awarded: Procurement) -> None:
+    p = awarded
+    parties, shares = s.JOINED + ["vaara-osaamis"], "kainuu: 50, kajaani: 25, sotkamo: 25"
+    s.develop(p, parties, shares)
+    s.agree_implementation(p, parties, shares)
+    s.agree_period(p, parties, "2026-09-01", "2027-08-31", last=True)
     assert p.fire_timers("2027-09-01", 8) == 1
-    p.complete("vaara-osaamis.producer", "report_period", {
-        "actual_cost": 990_000, "result_score": 60, "results_report": "Alustava", "open_book_reference": "AK-1"})
-    p.complete("kajaani.steering", "approve_period", {"period_approved": False, "steering_group_minutes": "JR 5",
-                                                      "next_period": True})
-    assert p.open_elements() == ["report_period"]
-    p.complete("vaara-osaamis.producer", "report_period", {
-        "actual_cost": 985_000, "result_score": 70, "results_report": "Korjattu", "open_book_reference": "AK-1b"})
-    p.complete("kajaani.steering", "approve_period", {"period_approved": True, "steering_group_minutes": "JR 6",
-                                                      "next_period": False})
-    assert p.open_elements() == ["close_out"]
+    s.report(p, "vaara-osaamis", 990_000)
+    s.positions(p, parties, rejecting={"kajaani": "Erällä KP-2 ei ole tositetta."})
+    assert p.open_elements() == ["report_costs"]           # the cost items are reported again
+    assert p.data["period_results"] == []
+    assert p.data["joint_decision"]["rejections"] == [{"organisation": "kajaani",
+                                                       "reasons": "Erällä KP-2 ei ole tositetta."}]
+    s.report(p, "vaara-osaamis", 985_000)
+    s.positions(p, parties)
+    assert p.open_elements() == ["propose_close_out"]
     assert [(r["period"], r["actual_cost"]) for r in p.data["period_results"]] == [(1, 985000.0)]

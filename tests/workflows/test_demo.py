@@ -1,4 +1,4 @@
-"""workflows/demo.py: two Kainuu procurements in progress (strategy phase, tendering)."""
+"""workflows/demo.py: three procurements in progress (strategy phase, tendering, one led by an employment area)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def test_the_demo_procurements_start_and_give_every_role_something_to_do(sqlite_
     engine = build_engine(sqlite_database, demo_directory(), clock)
     engine.deploy(read_bundle(DIAGRAMS), "designer")
     done = load_demo(engine)
-    assert len(done) == 2 and "exists" not in " ".join(done)
+    assert len(done) == 3 and "exists" not in " ".join(done)
     by_key = {i.business_key: i for i in engine.instances()}
-    assert set(by_key) == {"KAINUU-DEMO-1", "KAINUU-DEMO-2"}
+    assert set(by_key) == {"KAINUU-DEMO-1", "KAINUU-DEMO-2", "KAJAANI-TYO-DEMO-3"}
 
     strategy = by_key["KAINUU-DEMO-1"].id
     pending = {t.organisations[0] for t in engine.instance(strategy).open_tasks}
@@ -31,4 +31,10 @@ def test_the_demo_procurements_start_and_give_every_role_something_to_do(sqlite_
     timers = engine.instance(tendering).timers             # each open tender task closes at the deadline
     assert len(timers) == 2 and all(t.due_at > clock.now for t in timers)
 
-    assert load_demo(engine) == ["KAINUU-DEMO-1 exists", "KAINUU-DEMO-2 exists"]      # idempotent
+    led = by_key["KAJAANI-TYO-DEMO-3"]                     # a municipal employment area leads this one
+    assert led.started_by == "kajaanin-tyollisyysalue.orderer"
+    assert [t.element_id for t in engine.inbox("kajaanin-tyollisyysalue.procurement", led.id)] == [
+        "record_procedure_ground"]
+
+    assert load_demo(engine) == ["KAINUU-DEMO-1 exists", "KAINUU-DEMO-2 exists",
+                                 "KAJAANI-TYO-DEMO-3 exists"]      # idempotent

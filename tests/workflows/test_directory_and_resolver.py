@@ -71,6 +71,9 @@ def test_who_may_act_and_start() -> None:
     assert not r.may_act("nobody", unit)
     assert not r.may_act("kajaani.procurement", Assignment("procurement_unit", ()))
     assert r.may_start("kainuu.orderer", "alliance_procurement")
-    assert not r.may_start("kajaani.orderer", "alliance_procurement")      # a municipality does not start it
+    assert r.may_start("kajaani.orderer", "alliance_procurement")          # a municipality may lead one
+    assert r.may_start("kajaanin-tyollisyysalue.orderer", "alliance_procurement")   # and an employment area
+    assert not r.may_start("kajaani.steering", "alliance_procurement")     # only as an orderer
+    assert not r.may_start("vaara-osaamis.producer", "alliance_procurement")
     assert not r.may_start("kainuu.orderer", "alliance_negotiation")       # phases are called, not started
     assert not r.may_start("designer", "alliance_procurement")

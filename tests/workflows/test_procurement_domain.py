@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from workflows import alliance, procedure
+from workflows import alliance, joint_decision, open_books, procedure
 from workflows.directory import Directory, demo_directory
 from workflows.errors import InvalidInput, RuleViolation
 from workflows.helpers import HELPERS, helpers_for
@@ -73,19 +73,104 @@ def test_joining_and_unanimity() -> None:
     assert alliance.mandate_requests(["kainuu", "kajaani"], "kajaani") == [{"organisation": "kainuu"}]
 
 
+def _items(party: str, amount: float) -> list[dict[str, object]]:
+    return open_books.parse_cost_items(f"palvelut; {amount}; T-1", party)
+
+
+KPIS = [{"indicator": "työllistyneet", "target": 100.0, "weight": 100.0}]
+
+
 def test_gain_and_pain_are_shared_50_50_and_the_producers_loss_is_capped_at_its_fee() -> None:
     shares = {"kainuu": 60.0, "kajaani": 40.0}
-    gain = alliance.period_settlement(1, 1_000_000, 900_000, 5, 50, 20_000, shares)
+    gain = open_books.settle(1, 1_000_000, 20_000, _items("p", 900_000), KPIS, {"työllistyneet": 50}, 5, shares, "p",
+                             "2027-01-01", "2027-12-31")
     assert (gain["difference"], gain["producer_share"], gain["orderers_share"]) == (100_000, 50_000, 50_000)
-    assert gain["fee"] == 45_000 and gain["result_bonus"] == 10_000
+    assert gain["fee"] == 45_000 and gain["result_score"] == 50 and gain["result_bonus"] == 10_000
     assert gain["producer_payment"] == 900_000 + 45_000 + 50_000 + 10_000
     assert gain["per_orderer"] == {"kainuu": 603_000.0, "kajaani": 402_000.0}
-    pain = alliance.period_settlement(2, 1_000_000, 1_400_000, 5, 0, 20_000, shares)
+    pain = open_books.settle(2, 1_000_000, 20_000, _items("p", 1_400_000), KPIS, {"työllistyneet": 0}, 5, shares,
+                             "p", "2027-01-01", "2027-12-31")
     assert pain["outcome"] == "pain" and pain["producer_share_capped"] is True
     assert pain["producer_share"] == -70_000                      # half of -400 000 capped at the 70 000 fee
     assert pain["orderers_share"] == -330_000
     assert pain["producer_payment"] == 1_400_000                  # costs reimbursed, the fee lost
     assert sum(pain["per_orderer"].values()) == pain["producer_payment"]
+
+
+def test_the_settlement_equals_a_hand_computed_example_with_own_production_and_an_early_close() -> None:
+    """Target 730 000 € for 2027 (365 days), closed by an exit on 31.3. (90 days): target
+    730 000 × 90/365 = 180 000 €, bonus pool 36 500 × 90/365 = 9 000 €. Producer items 120 000 €,
+    kajaani's own production 40 000 €: actual 160 000 €, gain 20 000 €, producer's half 10 000 €;
+    fee 10 % of 120 000 = 12 000 €; score 70 × min(45/50, 1) + 30 × min(12/10, 1) = 93 %, bonus
+    8 370 €; payment 120 000 + 12 000 + 10 000 + 8 370 = 150 370 €, 60/40 = 90 222 / 60 148 €."""
+    kpis = open_books.parse_kpis("työllistyneet; 50; 70\nyritykset; 10; 30")
+    values = open_books.parse_kpi_values("yritykset; 12\ntyöllistyneet; 45", kpis)
+    items = open_books.collect_cost_items([
+        {"organisation": "p", "cost_items": "henkilöstö; 100 000; KP-1\nmatkat; 20000,00; KP-2"},
+        {"organisation": "kajaani", "own_production": True, "cost_items": "oma henkilöstö; 40000; OMA-1"}])
+    result = open_books.settle(3, 730_000, 36_500, items, kpis, values, 10, {"kainuu": 60.0, "kajaani": 40.0}, "p",
+                               "2027-01-01", "2027-12-31", closed_on="2027-03-31")
+    assert (result["share_of_period"], result["target_cost"], result["bonus_pool"]) == (round(90 / 365, 6),
+                                                                                        180000.0, 9000.0)
+    assert (result["actual_cost"], result["producer_cost"], result["own_production"]) == (
+        160000.0, 120000.0, {"kajaani": 40000.0})
+    assert (result["fee"], result["difference"], result["producer_share"]) == (12000.0, 20000.0, 10000.0)
+    assert (result["result_score"], result["result_bonus"], result["producer_payment"]) == (93.0, 8370.0, 150370.0)
+    assert result["per_orderer"] == {"kainuu": 90222.0, "kajaani": 60148.0}
+    assert result["per_orderer_total"] == {"kainuu": 90222.0, "kajaani": 100148.0}
+
+
+def test_open_book_lines_are_checked() -> None:
+    with pytest.raises(InvalidInput, match="evidence"):
+        open_books.parse_cost_items("palvelut; 100", "p")
+    with pytest.raises(InvalidInput, match="not a number"):
+        open_books.parse_cost_items("palvelut; sata; T-1", "p")
+    with pytest.raises(RuleViolation, match="100"):
+        open_books.parse_kpis("a; 10; 50\nb; 10; 40")
+    with pytest.raises(InvalidInput, match="puuttuu: b"):
+        open_books.parse_kpi_values("a; 3", open_books.parse_kpis("a; 10; 50\nb; 10; 50"))
+    assert open_books.parse_appropriations("2027; 600 000\n2028; 610000") == {"2027": 600000.0, "2028": 610000.0}
+    with pytest.raises(RuleViolation, match=r"kajaani \(400000\.00 € > 300000\.00 €\).*2027"):
+        open_books.check_budget(1_000_000, {"kainuu": 60.0, "kajaani": 40.0}, "2027-03-01",
+                                {"kainuu": {"2027": 600_000}, "kajaani": {"2027": 500_000}},
+                                {"kajaani": {"2027": 200_000}})
+
+
+def test_a_joint_decision_passes_only_when_every_party_approves() -> None:
+    proposal = joint_decision.propose("target", {"target_cost": 1}, ["kainuu", "kajaani", "p"])
+    approve = [{"organisation": o, "position": "approve", "reasons": "ok"} for o in ("kainuu", "kajaani", "p")]
+    assert joint_decision.decide_jointly(proposal, approve)["passed"] is True
+    one_no = [*approve[:2], {"organisation": "p", "position": "reject", "reasons": "liian pieni"}]
+    failed = joint_decision.decide_jointly(proposal, one_no)
+    assert failed["passed"] is False and failed["rejections"] == [{"organisation": "p", "reasons": "liian pieni"}]
+    assert joint_decision.record_agreement({}, failed) == {}
+    assert joint_decision.propose("target", {}, ["kainuu"], previous=failed)["round"] == 2
+    with pytest.raises(RuleViolation):                               # a party's position is missing
+        joint_decision.decide_jointly(proposal, approve[:2])
+    with pytest.raises(RuleViolation):
+        joint_decision.agreement({}, "target")
+
+
+def test_an_exit_is_bound_to_the_senders_own_organisation() -> None:
+    notice = {"reason": "x", "sender": {"user": "kajaani.orderer", "organisations": ["kajaani"]}}
+    out = alliance.record_orderer_exit(notice, ["kainuu", "kajaani", "sotkamo"], "p",
+                                       {"kainuu": 50, "kajaani": 30, "sotkamo": 20}, "implementation", "2027-05-01")
+    assert out["organisation"] == "kajaani" and out["remaining_orderers"] == ["kainuu", "sotkamo"]
+    assert out["proposed_shares"] == {"kainuu": 71.4286, "sotkamo": 28.5714}       # a proposal only
+    assert out["alliance_can_continue"] is True
+    with pytest.raises(RuleViolation, match="kajaani.orderer.*'sotkamo'"):
+        alliance.record_orderer_exit({**notice, "organisation": "sotkamo"}, ["kainuu", "kajaani", "sotkamo"], "p",
+                                     {}, "implementation", "2027-05-01")
+    with pytest.raises(RuleViolation):                                # typed without the engine's sender
+        alliance.record_orderer_exit({"organisation": "kajaani"}, ["kainuu", "kajaani"], "p", {}, "development", "x")
+    last = alliance.record_orderer_exit({"sender": {"organisations": ["kainuu"]}}, ["kainuu"], "p", {},
+                                        "implementation", "2027-05-01")
+    assert last["alliance_can_continue"] is False
+    with pytest.raises(RuleViolation, match="at least one orderer"):
+        alliance.continuation_terms(last, True, None)
+    gate = alliance.exit_gate([{"organisation": "kainuu", "commits": True}, {"organisation": "p", "commits": False}],
+                              ["kainuu"], "p")
+    assert gate["alliance_can_continue"] is False and gate["exited"] == ["p"]
 
 
 def test_cost_shares_cover_the_orderers_and_add_up_to_100() -> None:
@@ -97,16 +182,6 @@ def test_cost_shares_cover_the_orderers_and_add_up_to_100() -> None:
         alliance.parse_cost_shares("kainuu: 100", ["kainuu", "kajaani"])
     with pytest.raises(InvalidInput):
         alliance.parse_cost_shares("kainuu puolet", ["kainuu"])
-
-
-def test_an_orderers_exit_spreads_its_share_over_the_rest() -> None:
-    out = alliance.record_orderer_exit({"organisation": "kajaani", "reason": "x"}, ["kainuu", "kajaani", "sotkamo"],
-                                       "kainuu", {"kainuu": 50, "kajaani": 30, "sotkamo": 20})
-    assert out["remaining_orderers"] == ["kainuu", "sotkamo"]
-    assert out["shares"] == {"kainuu": 71.4286, "sotkamo": 28.5714}
-    assert out["alliance_can_continue"] is True
-    region = alliance.record_orderer_exit({"organisation": "kainuu"}, ["kainuu", "kajaani"], "kainuu", {})
-    assert region["alliance_can_continue"] is False
 
 
 def test_helpers_take_and_return_plain_json() -> None:

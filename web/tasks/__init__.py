@@ -61,7 +61,7 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
         days_left=days_left(task.due_at, now) if task.due_at else None,
         colleagues=colleagues(viewer, task) if can_act else [],
         claimed_by_other=task.claimed_by not in (None, viewer.username),
-        claimed_by_name=user_name(task.claimed_by), problem=problem,
+        claimed_by_name=user_name(task.claimed_by), problem=problem, task_data=task.data,
         facts=for_page(task.properties, _visible_data(viewer, task, instance, model), model, organisation_names()),
         error_count=sum(1 for f in fields if f.errors)), status
 

@@ -198,6 +198,15 @@ def test_iso_repeating_cycle_literal(engine: Engine, clock: Clock) -> None:
     instance_id = engine.start("p", "ann", {"reminders": 0}).id
     [timer] = engine.instance(instance_id).timers
     assert timer.due_at - clock.now == timedelta(minutes=10)
+    fired = 0
+    for _ in range(4):
+        timers = engine.instance(instance_id).timers
+        if not timers:
+            break
+        fired += engine.fire_due_timers(timers[0].due_at + timedelta(seconds=1))
+    reminded = [e for e in engine.history(instance_id)
+                if e.type == "element_completed" and e.payload["element_id"] == "reminded"]
+    assert (fired, len(reminded)) == (2, 2)  # R2: twice, then no more
 
 
 IO_TASK = """<bpmn:serviceTask id="calc" camunda:expression="${net * rate}" camunda:resultVariable="gross">
@@ -272,3 +281,15 @@ def test_candidate_groups_without_the_resolvers_own_mapping(sqlite_database: Dat
     [task] = open_tasks(engine, "ann", instance_id)
     assert task.organisations == ("clerks",)
     assert open_tasks(engine, "cy", instance_id) == []
+
+
+def test_a_failing_handler_fails_the_command_with_its_name(sqlite_database: Database, clock: Clock) -> None:
+    def broken(data: dict[str, Any]) -> None:
+        raise RuntimeError("archive offline")
+
+    engine = Engine(sqlite_database, UsersAndGroups(), clock=clock, service_handlers={"org.acme.Archive": broken})
+    engine.deploy(file(bpmn(process("p", chain(
+        START, ("archive", '<bpmn:serviceTask id="archive" camunda:class="org.acme.Archive" />'), END)))), "designer")
+    with pytest.raises(ScriptFailed, match="org.acme.Archive.*archive offline"):
+        engine.start("p", "ann", {})
+    assert engine.instances() == []

@@ -16,7 +16,7 @@ VERSIONS = {"1.1": "http://www.omg.org/spec/DMN/20151101/dmn.xsd", "1.2": "http:
 def table(policy: str, rules: list[tuple[str, ...]], outputs: tuple[str, ...] = ("result",),
           values: str = "", version: str = "1.3", extra: str = "", aggregation: str = "") -> str:
     output_clauses = "".join(
-        f'<output id="out_{n}" name="{n}" typeRef="string">'
+        f'<output id="out_{n}" name="{n}">'
         + (f"<outputValues><text>{values}</text></outputValues>" if values and i == 0 else "") + "</output>"
         for i, n in enumerate(outputs))
     rows = "".join(
@@ -184,3 +184,13 @@ def test_a_cycle_of_requirements_is_refused() -> None:
 def test_python_tables_are_left_to_spiffworkflow() -> None:
     xml = table("FIRST", [("? >= thresholds['eu']", "True")]).replace(' id="d"', ' id="d" expressionLanguage="python"')
     assert dmn.check_file("rules.dmn", etree.fromstring(xml.encode())) == []
+
+
+def test_type_refs_convert_as_camunda_does() -> None:
+    xml = table("FIRST", [('[date("2026-01-01")..date("2026-06-30")]', "2"), ("-", '"7.5"')])
+    xml = xml.replace('typeRef="double"><text>amount</text>', 'typeRef="date"><text>due</text>').replace(
+        '<output id="out_result" name="result">', '<output id="out_result" name="result" typeRef="double">')
+    assert decide(xml, {"due": "2026-03-01"}) == [{"result": 2.0}]  # a text date compares as a date
+    assert decide(xml, {"due": "2026-08-01"}) == [{"result": 7.5}]
+    with pytest.raises(dmn.DecisionFailed, match="not a date"):
+        decide(xml, {"due": "soon"})

@@ -161,6 +161,7 @@ def test_the_java_service_task_is_refused_without_a_handler(database: Database, 
 def test_what_is_ignored_is_noted_with_its_element(database: Database, clock: Clock, archive: Archive) -> None:
     engine = Engine(database, GroupResolver(), clock=clock, service_handlers={ARCHIVE: archive})
     [info] = [i for i in engine.validate(read_bundle([INVOICE])) if i.process_id == "invoice"]
+    assert info.version_tag == "V2.0"  # camunda:versionTag is kept as metadata
     noted = {(n.element_id, n.message.split(" ")[0]) for n in info.notes}
     assert {("approveInvoice", "task"), ("DataStoreReference_1", "dataStoreReference"),
             ("ServiceTask_1", "camunda:async*"), ("StartEvent_1", "camunda:formKey")} <= noted

@@ -107,7 +107,7 @@ class Walk:
             time.sleep(0.1)
 
     def task(self, user: str, title: str, values: Mapping[str, Any], kind: str = "",
-             facts: tuple[str, ...] = ()) -> None:
+             facts: tuple[str, ...] = (), shown: tuple[str, ...] = ()) -> None:
         """Open the user's task from their inbox, check what is shown beside it, fill its form, complete it."""
         self.mailed(user, title)
         page = self.page(user)
@@ -117,6 +117,8 @@ class Walk:
         self.accessible(page, kind or "task")
         for fact in facts:
             assert fact in page.locator("section.facts-card").inner_text(), (title, fact)
+        for text in shown:
+            assert text in page.locator("main").inner_text(), (title, text)
         fill(page, values)
         page.get_by_role("button", name="Merkitse tehtävä tehdyksi").click()
         page.wait_for_load_state()
@@ -283,26 +285,55 @@ def test_a_whole_procurement_in_the_browser(walk: Walk) -> None:
     walk.task(UNIT, "Jälki-ilmoitus HILMAan", {"award_notice_id": "2026-054321"})
     walk.task(UNIT, "Selostus menettelystä (§ 124)", {"procedure_report": "Selostus."})
 
-    # development, the exit gate and the first implementation period
+    # development, the exit gate and the first implementation period: every decision is joint
     parties = ["kainuu", "kajaani", "vaara-osaamis"]
-    walk.task("kainuu.steering", "Yhteisen organisaation perustaminen", {
-        "joint_organisation": "Allianssitoimisto", "steering_group_members": "Yksi kustakin"})
-    walk.task("kainuu.steering", "Palveluratkaisu ja tavoitekustannus", {
-        "service_solution": "Yhden luukun palvelut", "target_cost": "1000000", "bonus_pool": "40000",
-        "objectives": "Työllisyys", "result_metrics": "Työllistyneet", "cost_shares": "kainuu: 60, kajaani: 40"})
+    orderers = ["kainuu", "kajaani"]
+    kpis = "työllistyneet; 200; 60\nuudet yritykset; 50; 40"
+
+    def everyone_approves(kind: str = "", shown: tuple[str, ...] = ()) -> None:
+        for party in parties:
+            walk.task(f"{party}.steering", "Osapuolen kanta", {"position": "approve", "reasons": "Hyväksytään."},
+                      kind=kind if party == "kainuu" else "", shown=shown if party == "kainuu" else ())
+
+    def orderers_confirm_the_legal_limits() -> None:
+        for orderer in orderers:
+            walk.task(f"{orderer}.orderer", "Lain rajojen vahvistus", {
+                "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
+                "competition_neutrality": True, "legal_reasons": "Rajat pitävät."})
+
+    walk.task("kainuu.steering", "Ehdotus yhteisestä organisaatiosta", {
+        "proposed_joint_organisation": "Allianssitoimisto", "proposed_steering_group_members": "Yksi kustakin"})
+    everyone_approves(kind="position")
+    walk.task("kainuu.steering", "Ehdotus palveluratkaisusta ja tavoitekustannuksesta", {
+        "proposed_service_solution": "Yhden luukun palvelut", "proposed_target_cost": "1000000",
+        "proposed_bonus_pool": "40000", "proposed_objectives": "Työllisyys", "proposed_kpis": kpis,
+        "proposed_cost_shares": "kainuu: 60, kajaani: 40"})
+    orderers_confirm_the_legal_limits()
+    everyone_approves()
+    for orderer in orderers:
+        walk.task(f"{orderer}.orderer", "Tilaajan määräraha", {
+            "appropriations": "2026; 2000000\n2027; 2000000", "appropriation_reference": "Talousarvio 2026"})
     for party in parties:
         walk.task(f"{party}.steering", "Sitoutuminen toteutusvaiheeseen (exit-portti)",
                   {"commits": True, "commitment_reasoning": "Johtoryhmä päätti."})
-    walk.task("kainuu.steering", "Sopimuskauden tavoitekustannus", {
-        "period_target_cost": "1000000", "period_start": "2026-09-01", "period_end": "2027-08-31"})
+    walk.task("kainuu.steering", "Ehdotus toteutusvaiheen sopimuksesta (TAS)", {
+        "proposed_tas_terms": "TAS-ehdot", "proposed_tas_target_cost": "1000000", "proposed_tas_bonus_pool": "40000",
+        "proposed_tas_kpis": kpis, "proposed_tas_cost_shares": "kainuu: 60, kajaani: 40"})
+    orderers_confirm_the_legal_limits()
+    everyone_approves()
+    walk.task("kainuu.steering", "Ehdotus sopimuskauden tavoitteista", {
+        "proposed_period_target_cost": "1000000", "proposed_period_start": "2026-09-01",
+        "proposed_period_end": "2027-08-31", "proposed_last_period": True})
+    everyone_approves()
     walk.move_clock()  # the contract period ends
-    walk.task("vaara-osaamis.producer", "Kauden tulokset ja kustannukset avoimin kirjoin", {
-        "actual_cost": "950000", "result_score": "75", "results_report": "Tavoitteet saavutettiin.",
-        "open_book_reference": "AK-2027"})
-    walk.task("kainuu.steering", "Kauden tuloksen hyväksyminen", {
-        "period_approved": True, "steering_group_minutes": "JR 1/2027", "next_period": False},
-        facts=("Kauden laskettu tulos",), kind="settlement")
-    walk.task("kainuu.steering", "Allianssin päättäminen (close-out)", {"closeout_report": "Päättyi sovitusti."})
+    walk.task("vaara-osaamis.producer", "Kauden kustannukset avoimin kirjoin", {
+        "cost_items": "henkilöstö; 700000; KP-1\nmuut kulut; 250000; KP-2", "results_report": "Saavutettiin."})
+    walk.task("vaara-osaamis.producer", "Tulosmittarien mitatut arvot", {
+        "kpi_values": "työllistyneet; 150\nuudet yritykset; 50", "measurement_evidence": "Tilastot 2027"})
+    # the settlement, computed from the items and the indicators, is on the page before anyone approves it
+    everyone_approves(kind="settlement", shown=("Tilitys laskettuna kustannuseristä", "950 000,00 €", "KP-2"))
+    walk.task("kainuu.steering", "Ehdotus allianssin päättämisestä (close-out)", {"closeout_report": "Päättyi."})
+    everyone_approves()
 
     page = walk.procurement("kainuu.orderer")
     assert "Valmis" in page.locator(".page-head").inner_text()
