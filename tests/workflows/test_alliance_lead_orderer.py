@@ -38,6 +38,8 @@ def test_a_municipal_employment_area_starts_and_leads_an_alliance(procurement: P
     for municipality in MEMBERS:
         p.complete(f"{municipality}.orderer", "grant_mandate",
                    {"grants_mandate": True, "mandate_reference": f"{municipality} khall § 40"})
+    p.complete(f"{AREA}.orderer", "confirm_estimated_value",
+               {"confirmed_estimated_value": 800_000, "value_basis": "Kuntien palvelutarpeen mukaan."})
     assert p.data["procurement_unit"] == [AREA]
     assert p.who_sees("record_procedure_ground") == {f"{AREA}.procurement"}
     s.publish_notice(p, f"{AREA}.procurement")
