@@ -339,6 +339,11 @@ def element_states(workflow: BpmnWorkflow) -> dict[str, str]:
             continue
         if rank[mark] >= rank.get(states.get(element, "completed"), 0):
             states[element] = mark
+        if mark == "waiting" and isinstance(task.task_spec, EventBasedGateway):
+            # the events an event-based gateway waits for are waiting too (their own tasks are FUTURE)
+            for target in task.task_spec.outputs:
+                if target.bpmn_id and states.get(target.bpmn_id) != "active":
+                    states[target.bpmn_id] = "waiting"
     return states
 
 

@@ -2,7 +2,9 @@
 
     load_demo(engine) -> list of what it did
 
-Three procurements, dated relative to the engine's clock so every deadline is consistent:
+Three procurements, dated relative to the engine's clock so every deadline is consistent. The second
+one began weeks ago: its commands run with the engine's clock set to the moment each happened
+(`_as_of`), so every "sent" moment comes from the clock as in real use, and replay is exact:
 
 * `KAINUU-DEMO-1`: the strategy phase, four municipalities have decided (one declined), the
   other councils have their joining decision in their inbox;
@@ -17,11 +19,13 @@ Loading is idempotent: a procurement whose business key exists is left as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine import Conflict, Engine
+from workflows.calendar import HELSINKI
 from workflows.deadlines import minimum_last_day
 from workflows.helpers import finnish_date
 
@@ -35,6 +39,23 @@ def _complete(engine: Engine, instance_id: str, user: str, element: str, data: M
     if not tasks:
         raise LookupError(f"demo: {user} has no {element} task")
     engine.complete_task(tasks[0].id, user, dict(data))
+
+
+@contextmanager
+def _as_of(engine: Engine, day: date, hour: int = 9) -> Iterator[None]:
+    """Run the commands inside as if on `day` (Finnish time), one second apart."""
+    moment = [datetime.combine(day, time(hour), HELSINKI)]
+
+    def clock() -> datetime:
+        moment[0] += timedelta(seconds=1)
+        return moment[0]
+
+    real: Callable[[], datetime] = engine.clock
+    engine.clock = clock
+    try:
+        yield
+    finally:
+        engine.clock = real
 
 
 def _start(engine: Engine, key: str, title: str, value: float, candidates: list[str], lead: str = REGION) -> str | None:
@@ -61,46 +82,54 @@ def strategy_phase(engine: Engine) -> str:
 
 def tendering_phase(engine: Engine) -> str:
     key = "KAINUU-DEMO-2"
-    instance = _start(engine, key, "Kainuun työllisyyspalveluallianssi (tarjousvaihe)", 900_000,
-                      ["kajaani", "sotkamo"])
-    if instance is None:
-        return f"{key} exists"
-    orderers = [REGION, "kajaani", "sotkamo"]
     today = date.fromisoformat(finnish_date(engine.clock().isoformat()))
-    for municipality in ("kajaani", "sotkamo"):
-        _complete(engine, instance, f"{municipality}.council", "decide_joining",
-                  {"joins": True, "decision_reference": f"{municipality.capitalize()} kvalt § 9"})
-    _complete(engine, instance, f"{REGION}.orderer", "assess_alliance_model", {
-        "alliance_model_suits": True, "suitability_assessment": "Yhteinen tulostavoite ja avoimet kirjat sopivat.",
-        "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
-        "competition_neutrality": True})
-    for orderer in orderers:
-        _complete(engine, instance, f"{orderer}.orderer", "vote_go", {"go": True})
-    _complete(engine, instance, f"{REGION}.orderer", "choose_unit_model", {
-        "unit_model": "joint", "lead_orderer": REGION, "unit_reasoning": "Kaikki tilaajat päättävät yhdessä."})
-    unit = f"{REGION}.procurement"
-    _complete(engine, instance, unit, "record_procedure_ground", {
-        "procedure_ground": "34_1_3", "ground_justification": "Allianssin tavoitteet ja riskit vaativat neuvotteluja."})
-    sent = today - timedelta(days=50)
-    _complete(engine, instance, unit, "publish_contract_notice", {
-        "needs": "Yritys- ja työllisyyspalvelut koko maakuntaan.",
-        "minimum_requirements": "Palvelu koko maakunnassa; suomenkielinen asiointi.",
-        "award_criteria": "Laatu 80 % (kyvykkyys, haastattelut, työpajat), hinta 20 % (palkkio-%, kustannuserät).",
-        "staged_reduction": True, "electronic_tenders": True, "urgent": False,
-        "timetable_justification": "Lakisääteiset vähimmäisajat.", "notice_sent_on": sent.isoformat(),
-        "participation_deadline": minimum_last_day("participation", sent).isoformat(),
-        "hilma_notice_id": "DEMO-0001"})
-    engine.fire_due_timers()
-    _complete(engine, instance, unit, "register_requests", {"applicants": ", ".join(TENDERERS)})
-    _complete(engine, instance, unit, "qualify_candidates", {
-        "suitable_candidates": ", ".join(TENDERERS), "invited_candidates": ", ".join(TENDERERS),
-        "selection_report": "Kaikki hakijat täyttävät soveltuvuusvaatimukset."})
-    invited = today - timedelta(days=5)
-    _complete(engine, instance, unit, "send_invitations", {
-        "invitation_sent_on": invited.isoformat(),
-        "initial_tenders_deadline": (minimum_last_day("initial_tenders", invited, electronic=True)
-                                     + timedelta(days=3)).isoformat(),
-        "invitation_reference": "DEMO-TP-1"})
+    began, sent = today - timedelta(days=60), today - timedelta(days=52)
+    participation_ends = minimum_last_day("participation", sent)
+    selected, invited = participation_ends + timedelta(days=2), today - timedelta(days=5)
+    with _as_of(engine, began):
+        instance = _start(engine, key, "Kainuun työllisyyspalveluallianssi (tarjousvaihe)", 900_000,
+                          ["kajaani", "sotkamo"])
+        if instance is None:
+            return f"{key} exists"
+        orderers = [REGION, "kajaani", "sotkamo"]
+        for municipality in ("kajaani", "sotkamo"):
+            _complete(engine, instance, f"{municipality}.council", "decide_joining",
+                      {"joins": True, "decision_reference": f"{municipality.capitalize()} kvalt § 9"})
+        _complete(engine, instance, f"{REGION}.orderer", "assess_alliance_model", {
+            "alliance_model_suits": True, "suitability_assessment": "Yhteinen tulostavoite ja avoimet kirjat sopivat.",
+            "organising_responsibility_stays": True, "no_public_tasks_to_producers": True,
+            "competition_neutrality": True})
+        for orderer in orderers:
+            _complete(engine, instance, f"{orderer}.orderer", "vote_go", {"go": True})
+        _complete(engine, instance, f"{REGION}.orderer", "choose_unit_model", {
+            "unit_model": "joint", "lead_orderer": REGION, "unit_reasoning": "Kaikki tilaajat päättävät yhdessä."})
+        _complete(engine, instance, f"{REGION}.orderer", "confirm_estimated_value", {
+            "confirmed_estimated_value": 900_000, "value_basis": "Kolmen tilaajan palvelutarpeen mukaan."})
+        unit = f"{REGION}.procurement"
+        _complete(engine, instance, unit, "record_procedure_ground", {
+            "procedure_ground": "34_1_3",
+            "ground_justification": "Allianssin tavoitteet ja riskit vaativat neuvotteluja."})
+    with _as_of(engine, sent):
+        _complete(engine, instance, unit, "publish_contract_notice", {
+            "needs": "Yritys- ja työllisyyspalvelut koko maakuntaan.",
+            "minimum_requirements": "Palvelu koko maakunnassa; suomenkielinen asiointi.",
+            "award_criteria": "Kyvykkyys ja kirjalliset vastaukset: 50\nHaastattelut ja allianssityöpajat: 30\n"
+                              "Palkkio-% ja kustannuserät: 20",
+            "award_on_initial_reserved": False,
+            "staged_reduction": True, "electronic_tenders": True, "urgent": False,
+            "timetable_justification": "Lakisääteiset vähimmäisajat.",
+            "participation_deadline": participation_ends.isoformat(), "hilma_notice_id": "DEMO-0001"})
+    with _as_of(engine, selected):
+        engine.fire_due_timers(engine.clock())
+        _complete(engine, instance, unit, "register_requests", {"applicants": TENDERERS})
+        _complete(engine, instance, unit, "qualify_candidates", {
+            "suitable_candidates": TENDERERS, "invited_candidates": TENDERERS,
+            "selection_report": "Kaikki hakijat täyttävät soveltuvuusvaatimukset."})
+    with _as_of(engine, invited):
+        _complete(engine, instance, unit, "send_invitations", {
+            "initial_tenders_deadline": (minimum_last_day("initial_tenders", invited, electronic=True)
+                                         + timedelta(days=3)).isoformat(),
+            "invitation_reference": "DEMO-TP-1"})
     _complete(engine, instance, f"{TENDERERS[0]}.tenderer", "submit_initial_tender",
               {"tender_reference": "VAARA-ALUSTAVA-1", "fee_percent": 8.5})
     return f"{key}: negotiated procedure, initial tenders open"
@@ -132,6 +161,8 @@ def employment_area_leads(engine: Engine) -> str:
     for municipality in members:
         _complete(engine, instance, f"{municipality}.orderer", "grant_mandate",
                   {"grants_mandate": True, "mandate_reference": f"{municipality.capitalize()} khall § 40"})
+    _complete(engine, instance, f"{EMPLOYMENT_AREA}.orderer", "confirm_estimated_value", {
+        "confirmed_estimated_value": 800_000, "value_basis": "Työllisyysalueen kuntien palvelutarpeen mukaan."})
     return f"{key}: led by the employment area, its procurement unit records the procedure ground"
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from workflows import agreements, alliance, deadlines, joint_decision, open_books, procedure
+from workflows import agreements, alliance, award, deadlines, estimate, joint_decision, open_books, procedure, remedies
 from workflows.calendar import HELSINKI, default_calendar
 from workflows.directory import Directory, demo_directory
 from workflows.errors import InvalidInput, RuleViolation
@@ -64,24 +64,23 @@ def tender_deadline(sent_on: str, last_day: str) -> JSONDict:
             "closes_at": period_closes_at(last_day)}
 
 
-def serve_decision(served_on: str, by_post: bool, appeal_instructions: bool, correction_instructions: bool,
-                   standstill_applies: bool) -> JSONDict:
-    """Serving the procurement decision: it must carry appeal and correction instructions; gives
-    the receipt date, the end of the standstill (`standstill_ends_at` for the timer) and of the
-    correction and appeal periods."""
-    if not (appeal_instructions and correction_instructions):
-        raise RuleViolation("Hankintapäätökseen on liitettävä valitusosoitus ja oikaisuohje. / The decision must "
-                            "be served with appeal and correction instructions.")
+def serve_decision(served_on: str, by_post: bool, standstill_applies: bool) -> JSONDict:
+    """Serving the procurement decision on `served_on` (the day of the command that serves it): the
+    receipt date, the end of the standstill (`standstill_ends_at` for the timer) and of the
+    correction and appeal periods. The instructions served with it follow from the procurement's
+    level (`serve_decisions`)."""
     return deadlines.decision_service(served_on, by_post=bool(by_post), standstill_applies=bool(standstill_applies))
 
 
-def sign_contract(signed_on: str, decision_service: Mapping[str, Any], contractor: str) -> JSONDict:
-    """The contract may be signed only after the standstill; gives the award notice's due date."""
+def sign_contract(signed_at: str, decision_service: Mapping[str, Any], contractor: str) -> JSONDict:
+    """The contract, signed at the command's time (`now()`), only after the standstill; gives the
+    award notice's due date."""
+    signed_on = finnish_date(signed_at)
     earliest = decision_service.get("contract_may_be_signed_from")
     if earliest and as_date(signed_on) < as_date(earliest):
         raise RuleViolation(f"Sopimuksen voi allekirjoittaa aikaisintaan {earliest} (odotusaika). / The contract "
                             f"may be signed on {earliest} at the earliest (standstill).")
-    return {"signed_on": as_date(signed_on).isoformat(), "contractor": contractor,
+    return {"signed_on": as_date(signed_on).isoformat(), "signed_at": signed_at, "contractor": contractor,
             "award_notice_due": deadlines.award_notice_due(signed_on).isoformat()}
 
 
@@ -174,6 +173,23 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "fee_percent_of": procedure.fee_percent_of,
     "apply_reduction": procedure.apply_reduction,
     "rank_tenders": procedure.rank_tenders,
+    "parse_award_criteria": award.parse_award_criteria,
+    "score_tenders": award.score_tenders,
+    "winner_of": award.winner_of,
+    # the value and the rules that follow from it
+    "reconfirm_value": estimate.reconfirm_value,
+    "rules_derived": estimate.rules_derived,
+    # decisions served on each party, and remedies
+    "serve_decisions": remedies.serve_decisions,
+    "parties_in_procedure": remedies.parties_in_procedure,
+    "check_decision_kind": remedies.check_decision_kind,
+    "record_correction_request": remedies.record_correction_request,
+    "record_appeal": remedies.record_appeal,
+    "record_further_appeal": remedies.record_further_appeal,
+    "record_interim_order": remedies.record_interim_order,
+    "record_ruling": remedies.record_ruling,
+    "discontinue": remedies.discontinuation,
+    "require_not_future": remedies.require_not_future,
     # the alliance
     "parties_of": alliance.alliance_parties,
     "parse_cost_shares": alliance.parse_cost_shares,
@@ -205,19 +221,35 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def organisation_check(directory: Callable[[], Directory]) -> Callable[..., list[str]]:
-    """`require_organisations(ids, kind=None)`: every id is in the directory (and of `kind`)."""
+    """`require_organisations(ids, kind=None, registered=())`: every id is in the directory (and of
+    `kind`), or registered in this procurement with its y-tunnus."""
 
-    def require_organisations(organisations: Sequence[str], kind: str | None = None) -> list[str]:
+    def require_organisations(organisations: Sequence[str], kind: str | None = None,
+                              registered: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+        new = {r["id"] for r in registered}
         known = directory().organisations
-        unknown = [o for o in organisations if o not in known]
+        unknown = [o for o in organisations if o not in known and o not in new]
         if unknown:
             raise InvalidInput(f"Tuntemattomat organisaatiot / unknown organisations: {', '.join(unknown)}")
-        wrong = [o for o in organisations if kind and known[o].kind != kind]
+        wrong = [o for o in organisations if kind and o in known and known[o].kind != kind]
         if wrong:
             raise InvalidInput(f"Organisaatio ei ole tyyppiä {kind} / not of kind {kind}: {', '.join(wrong)}")
         return list(organisations)
 
     return require_organisations
+
+
+def organisation_naming(directory: Callable[[], Directory]) -> Callable[..., dict[str, str]]:
+    """`organisation_names(ids, registered=())`: id → name, from the directory or this procurement's
+    registrations (for the decision documents)."""
+
+    def organisation_names(organisations: Sequence[str],
+                           registered: Sequence[Mapping[str, Any]] = ()) -> dict[str, str]:
+        new = {r["id"]: r["name"] for r in registered}
+        known = directory().organisations
+        return {o: known[o].name if o in known else new.get(o, o) for o in organisations}
+
+    return organisation_names
 
 
 def orderer_check(directory: Callable[[], Directory]) -> Callable[[str], str]:
@@ -234,13 +266,15 @@ def orderer_check(directory: Callable[[], Directory]) -> Callable[[str], str]:
 
 
 def helpers_for(directory: Directory) -> dict[str, Callable[..., Any]]:
-    """Every helper, with `require_organisations` and `require_orderer` checking `directory`."""
+    """Every helper, with `require_organisations`, `require_orderer` and `organisation_names` reading `directory`."""
     return {**HELPER_FUNCTIONS, "require_organisations": organisation_check(lambda: directory),
-            "require_orderer": orderer_check(lambda: directory)}
+            "require_orderer": orderer_check(lambda: directory),
+            "organisation_names": organisation_naming(lambda: directory)}
 
 
 HELPERS: Mapping[str, Callable[..., Any]] = {**HELPER_FUNCTIONS,
                                               "require_organisations": organisation_check(demo_directory),
-                                              "require_orderer": orderer_check(demo_directory)}
+                                              "require_orderer": orderer_check(demo_directory),
+                                              "organisation_names": organisation_naming(demo_directory)}
 """Name → function, as the diagrams call them; `require_organisations` checks the demo directory
 (use `helpers_for(directory)` for another one)."""

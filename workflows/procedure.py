@@ -87,17 +87,28 @@ def _digest(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def lock_terms(minimum_requirements: str, award_criteria: str, staged_reduction: bool) -> dict[str, Any]:
-    """The published terms that may not be negotiated, with a digest that proves they stayed."""
-    content = {"minimum_requirements": require_text(minimum_requirements,
-                                                    "Vähimmäisvaatimukset / The minimum requirements"),
-               "award_criteria": require_text(award_criteria, "Vertailuperusteet / The award criteria"),
-               "staged_reduction": bool(staged_reduction)}
+_LOCKED = ("minimum_requirements", "award_criteria", "staged_reduction", "award_criteria_weights",
+           "award_on_initial_reserved")
+
+
+def lock_terms(minimum_requirements: str, award_criteria: str, staged_reduction: bool,
+               award_criteria_weights: Sequence[Mapping[str, Any]] | None = None,
+               award_on_initial_reserved: bool = False) -> dict[str, Any]:
+    """The published terms that may not be negotiated, with a digest that proves they stayed: the
+    minimum requirements, the award criteria as published and with their weights, staged reduction
+    and the § 35 reservation to award on the initial tenders."""
+    content: dict[str, Any] = {
+        "minimum_requirements": require_text(minimum_requirements, "Vähimmäisvaatimukset / The minimum requirements"),
+        "award_criteria": require_text(award_criteria, "Vertailuperusteet / The award criteria"),
+        "staged_reduction": bool(staged_reduction)}
+    if award_criteria_weights is not None:
+        content["award_criteria_weights"] = [dict(c) for c in award_criteria_weights]
+        content["award_on_initial_reserved"] = bool(award_on_initial_reserved)
     return {**content, "digest": _digest(content)}
 
 
 def verify_terms(locked: Mapping[str, Any]) -> bool:
-    content = {k: locked.get(k) for k in ("minimum_requirements", "award_criteria", "staged_reduction")}
+    content = {k: locked.get(k) for k in _LOCKED if k in locked}
     if locked.get("digest") != _digest(content):
         raise RuleViolation("Julkaistuja vähimmäisvaatimuksia tai vertailuperusteita on muutettu. / "
                             "The published minimum requirements or award criteria have been changed.")

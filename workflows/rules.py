@@ -94,7 +94,7 @@ class ProcurementRules:
     def __init__(self, document: dict[str, Any]) -> None:
         self._doc = document
         for key in ("time_limit_calculation", "periods", "eu_thresholds", "national_thresholds",
-                    "alliance_terms"):
+                    "alliance_terms", "remedies"):
             versions = document.get(key)
             if not versions:
                 raise InvalidInput(f"rules: missing or empty list {key!r}")
@@ -143,6 +143,15 @@ class ProcurementRules:
         national = self._version("national_thresholds", on)
         return Thresholds(eu=int(eu[key]), national=int(national[key]), eu_effective_from=eu["effective_from"],
                           national_effective_from=national["effective_from"])
+
+    def remedies(self, level: str, on: date | str) -> dict[str, Any]:
+        """The remedies open at a threshold level (`eu`, `national`, `below_national`) and the
+        instructions served with a decision there."""
+        v = self._version("remedies", on)
+        spec = v["levels"].get(level)
+        if spec is None:
+            raise InvalidInput(f"rules: unknown procurement level {level!r}; known: {', '.join(sorted(v['levels']))}")
+        return {**spec, "level": level, "source": v["source"], "effective_from": v["effective_from"]}
 
     def alliance_terms(self, on: date | str) -> dict[str, Any]:
         v = self._version("alliance_terms", on)

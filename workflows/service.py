@@ -9,7 +9,7 @@ from engine import Database, Engine, TokenStore, utc_now
 from engine.blobs import BlobStore
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
-from workflows.forms import validate_form
+from workflows.forms import form_validator_for
 from workflows.helpers import helpers_for
 from workflows.resolver import ProcurementResolver
 
@@ -20,7 +20,8 @@ def build_engine(database: Database, directory: Directory | None = None,
     tokens = TokenStore(database)  # API tokens act as one (organisation, role) membership each
     resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
     return Engine(database, resolver, helpers=helpers_for(directory),
-                  form_validator=validate_form, clock=clock, local_timezone="Europe/Helsinki", blobs=blobs)
+                  form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki",
+                  blobs=blobs)
 
 
 

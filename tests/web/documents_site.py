@@ -144,10 +144,10 @@ def after_assessment(site: DocumentSite) -> None:
         p.complete(f"{org}.tenderer", "submit_final_tender", {
             "final_tender_reference": f"REF-{org}-F", "fee_percent": 7.0, "cost_items_price": 120000})
     assert p.fire_timers("2026-05-08", 8) == 1
-    points = {"vaara-osaamis": 70.0, "yrityspolku": 65.0, "uraverkko": 60.0}
+    quality = {"vaara-osaamis": 7, "yrityspolku": 6, "uraverkko": 5}     # scores per published criterion
     for task in p.tasks(UNIT, "evaluate_final_tender"):
         org = p.engine.task(task.id).data["evaluation"]["organisation"]
-        p.engine.complete_task(task.id, UNIT, {"quality_points": points[org], "price_points": 15})
+        p.engine.complete_task(task.id, UNIT, {"score_1": quality[org], "score_2": 8, "score_3": 5})
     p.complete(UNIT, "approve_evaluation", {"evaluation_report": "Vertailu tehty."})
     scenario.decide(p, UNIT, JOINED)
     scenario.serve(p, UNIT)

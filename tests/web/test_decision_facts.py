@@ -77,8 +77,8 @@ def test_each_decision_shows_what_it_decides_on(tmp_path: Path) -> None:
         org = p.engine.task(task.id).data["evaluation"]["organisation"]
         facts = _facts(unit.text(f"/tasks/{task.id}"))
         assert f"{org}-F" in facts and "120 000" in facts
-        p.engine.complete_task(task.id, UNIT, {"quality_points": {"vaara-osaamis": 70, "yrityspolku": 60}.get(org, 50),
-                                              "price_points": 15})
+        quality = {"vaara-osaamis": 7, "yrityspolku": 6}.get(org, 5)     # scores per published criterion
+        p.engine.complete_task(task.id, UNIT, {"score_1": quality, "score_2": 8, "score_3": 5})
     # "Tarkista paremmuusjärjestys" shows the ranking, the winner first
     approve = p.task(UNIT, "approve_evaluation").id
     facts = _facts(unit.text(f"/tasks/{approve}"))

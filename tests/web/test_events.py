@@ -38,7 +38,10 @@ def test_appeal_and_ruling_through_the_page(tmp_path: Path) -> None:
     unit = _browser(site, UNIT)
     page = unit.text(f"/procurements/{p.instance_id}")
     base = f"/procurements/{p.instance_id}/events"
-    assert sorted(_buttons(page)) == [f"{base}/appeal_received", f"{base}/correction_request_received"]
+    # the contract stage waits for every remedy and for a discontinuation (issue 9)
+    assert sorted(_buttons(page)) == [f"{base}/{e}" for e in (
+        "appeal_received", "correction_request_received", "discontinuation_started", "further_appeal_received",
+        "interim_order_received", "own_correction_started", "ruling_received")]
     assert "Valitus markkinaoikeuteen" in page
     # a tenderer may not record the unit's events: no buttons, and the form is not there for them
     tenderer = _browser(site, "yrityspolku.tenderer")
@@ -48,22 +51,22 @@ def test_appeal_and_ruling_through_the_page(tmp_path: Path) -> None:
 
     response = unit.post(f"{base}/appeal_received", {"appellant": "", "appeal_reference": "MAO:123/2026"})
     assert response.status_code == 422  # per field, nothing delivered
-    assert response.get_data(as_text=True).count('class="error-message"') == 2
+    assert response.get_data(as_text=True).count('class="error-message"') == 1   # the receipt is the clock's
     assert "market_court_appeal" not in p.data
-    response = unit.post(f"{base}/appeal_received", {"appellant": "Uraverkko Oy", "appeal_reference": "MAO:123/2026",
-                                                     "appeal_received_on": "2026-06-10"})
+    response = unit.post(f"{base}/appeal_received", {"appellant": "uraverkko", "appeal_reference": "MAO:123/2026"})
     assert response.status_code == 302
     assert p.data["market_court_appeal"]["appeal_reference"] == "MAO:123/2026"
 
     page = unit.text(f"/procurements/{p.instance_id}")
-    assert _buttons(page) == [f"{base}/ruling_received"]  # the standstill's events are gone; the ruling waits
-    form = unit.text(f"{base}/ruling_received")
+    # lodged within the standstill, the appeal holds the contract: the court's order or ruling waits
+    assert sorted(_buttons(page)) == [f"{base}/interim_order_caught", f"{base}/ruling_caught"]
+    form = unit.text(f"{base}/ruling_caught")
     assert 'value="dismissed"' in form and "Valitus hylätään" in form
-    response = unit.post(f"{base}/ruling_received", {"outcome": "dismissed", "ruling_reference": "MAO 1/26",
-                                                     "ruled_on": "2026-08-01"})
+    response = unit.post(f"{base}/ruling_caught", {"outcome": "dismissed", "ruling_reference": "MAO 1/26"})
     assert response.status_code == 302
-    assert [t.element_id for t in p.view.open_tasks] == ["sign_contract"]
-    assert unit.get(f"{base}/ruling_received").status_code == 404  # not waited for any more
+    # dismissed within the standstill: the contract waits for the standstill's end
+    assert p.view.open_tasks == () and [t.element_id for t in p.view.timers] == ["standstill_over"]
+    assert unit.get(f"{base}/ruling_caught").status_code == 404  # not waited for any more
     history = site.engine.history(p.instance_id)
     assert [e.payload["name"] for e in history if e.type == "message_received"] == [
-        "market_court_appeal", "market_court_ruling"]
+        "market_court_appeal", "court_ruling"]

@@ -69,7 +69,7 @@ def test_pages_in_finnish_and_english(tmp_path: Path) -> None:
     response = unit.post(f"/tasks/{task}", {**notice, "participation_deadline": "2026-01-20"})
     assert response.status_code == 422
     page = _text(response.get_data(as_text=True))
-    assert "15.1.2026" in page and "2026-01-15" not in page  # the helper's ISO dates, written the Finnish way
+    assert "13.1.2026" in page and "2026-01-13" not in page  # sent at the command's time, written the Finnish way
 
     assert unit.post(f"/tasks/{task}", {**notice, "participation_deadline": "2026-12-31"}).status_code == 302
     page = _text(unit.text(f"/procurements/{p.instance_id}"))

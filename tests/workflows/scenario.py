@@ -52,11 +52,19 @@ def assess_and_vote(p: Procurement, go: Mapping[str, bool], suits: bool = True) 
         p.complete(f"{orderer}.orderer", "vote_go", {"go": vote})
 
 
-def joint_unit(p: Procurement, orderers: list[str]) -> None:
+def confirm_value(p: Procurement, value: float | None = None) -> None:
+    """The estimate re-confirmed for the joining orderers (by default: unchanged)."""
+    confirmed = p.data["estimated_value"] if value is None else value
+    p.complete("kainuu.orderer", "confirm_estimated_value", {
+        "confirmed_estimated_value": confirmed, "value_basis": "Liittyneiden tilaajien asukasluvun mukaan."})
+
+
+def joint_unit(p: Procurement, orderers: list[str], value: float | None = None) -> None:
     assert p.who_sees("choose_unit_model") == users(orderers, "orderer")
     p.complete("kainuu.orderer", "choose_unit_model", {
         "unit_model": "joint", "lead_orderer": REGION, "unit_reasoning": "Kaikki tilaajat päättävät yhdessä."})
     assert p.data["procurement_unit"] == orderers
+    confirm_value(p, value)
 
 
 def delegated_unit(p: Procurement, orderers: list[str], lead: str) -> None:
@@ -68,15 +76,18 @@ def delegated_unit(p: Procurement, orderers: list[str], lead: str) -> None:
         p.complete(f"{orderer}.orderer", "grant_mandate",
                    {"grants_mandate": True, "mandate_reference": f"{orderer} khall 2026 § 40"})
     assert p.data["procurement_unit"] == [lead]
+    confirm_value(p)
 
 
 NOTICE = {
     "procedure_ground": "34_1_3", "ground_justification": "Allianssin tavoitteet ja riskit vaativat neuvotteluja.",
     "needs": "Yritys- ja työllisyyspalvelut koko maakuntaan.",
     "minimum_requirements": "Palvelu koko maakunnassa; suomenkielinen asiointi.",
-    "award_criteria": "Laatu 80 % (kyvykkyys, haastattelut, työpajat), hinta 20 % (palkkio-%, kustannuserät).",
+    "award_criteria": "Kyvykkyys ja kirjalliset vastaukset: 50\nHaastattelut ja allianssityöpajat: 30\n"
+                      "Palkkio-% ja kustannuserät: 20",
+    "award_on_initial_reserved": False,
     "staged_reduction": True, "electronic_tenders": True, "urgent": False,
-    "timetable_justification": "Lakisääteiset vähimmäisajat.", "notice_sent_on": "2026-01-15",
+    "timetable_justification": "Lakisääteiset vähimmäisajat.",
     "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345"}
 
 
@@ -97,12 +108,19 @@ def select_candidates(p: Procurement, unit_user: str, applicants: list[str], sui
     p.complete(unit_user, "qualify_candidates", {
         "suitable_candidates": ", ".join(suitable), "invited_candidates": ", ".join(invited),
         "selection_report": "Soveltuvuus arvioitu ilmoituksen vaatimusten mukaan."})
+    if set(applicants) - set(invited):
+        serve_exclusions(p, unit_user)
+
+
+def serve_exclusions(p: Procurement, unit_user: str, by_post: bool = False) -> None:
+    p.complete(unit_user, "serve_exclusion_decisions", {
+        "exclusion_reasoning": "Ei täytä soveltuvuusvaatimuksia tai ei tullut valituksi.",
+        "exclusion_document": "PP-1", "exclusion_served_by_post": by_post})
 
 
 def invite(p: Procurement, unit_user: str, deadline: str = "2026-03-17") -> None:
     p.clock.set("2026-02-20")
-    p.complete(unit_user, "send_invitations", {
-        "invitation_sent_on": "2026-02-20", "initial_tenders_deadline": deadline, "invitation_reference": "TP-1"})
+    p.complete(unit_user, "send_invitations", {"initial_tenders_deadline": deadline, "invitation_reference": "TP-1"})
 
 
 def initial_tenders(p: Procurement, tenderers: list[str], fee: float = 8.0) -> None:
@@ -134,29 +152,38 @@ def negotiation_round(p: Procurement, unit_user: str, tenderers: list[str], dead
         p.engine.complete_task(task.id, unit_user, {
             "continues": org not in drop,
             "assessment_reasoning": drop.get(org, "Täyttää vertailuperusteet hyvin.")})
+    if drop:
+        assert p.open_elements() == ["serve_drop_decisions"]
+        p.complete(unit_user, "serve_drop_decisions", {"drop_document": f"KP-{p.data['negotiation_round']}",
+                                                       "drop_served_by_post": False})
     p.complete(unit_user, "conclude_round", {"round_summary": "Kierros käyty.", "another_round": another})
 
 
 def final_tenders(p: Procurement, unit_user: str, tenderers: list[str], points: Mapping[str, float]) -> None:
     p.clock.set("2026-04-23")
-    p.complete(unit_user, "request_final_tenders", {
-        "final_request_sent_on": "2026-04-23", "final_tenders_deadline": "2026-05-07",
-        "final_request_reference": "LT-1"})
+    p.complete(unit_user, "request_final_tenders", {"final_tenders_deadline": "2026-05-07",
+                                                    "final_request_reference": "LT-1"})
     p.clock.set("2026-05-05")
     assert p.who_sees("submit_final_tender") == users(tenderers, "tenderer")
     for org in tenderers:
         p.complete(f"{org}.tenderer", "submit_final_tender",
                    {"final_tender_reference": f"{org}-F", "fee_percent": 7.0, "cost_items_price": 120000})
     assert p.fire_timers("2026-05-08", 8) == 1
+    evaluate(p, unit_user, {org: (points[org] / 10, 8, 5) for org in points})
+
+
+def evaluate(p: Procurement, unit_user: str, scores: Mapping[str, tuple[float, ...]]) -> None:
+    """Scores 0–10 per published criterion, in the criteria's order, for each tender evaluated."""
     for task in p.tasks(unit_user, "evaluate_final_tender"):
         org = p.engine.task(task.id).data["evaluation"]["organisation"]
-        p.engine.complete_task(task.id, unit_user, {"quality_points": points[org], "price_points": 15})
+        p.engine.complete_task(task.id, unit_user, {f"score_{i}": s for i, s in enumerate(scores[org], start=1)})
     p.complete(unit_user, "approve_evaluation", {"evaluation_report": "Vertailu tehty."})
 
 
 def decide(p: Procurement, unit_user: str, unit: list[str], on: str = "2026-05-20") -> None:
     p.clock.set(on)
-    p.complete(unit_user, "draft_decision", {"decision_reasoning": "Kokonaistaloudellisesti edullisin.",
+    p.complete(unit_user, "draft_decision", {"decision_kind": "award",
+                                             "decision_reasoning": "Kokonaistaloudellisesti edullisin.",
                                              "decision_date": on})
     if len(unit) > 1:
         assert p.who_sees("approve_decision") == users(unit, "procurement_unit")
@@ -166,16 +193,13 @@ def decide(p: Procurement, unit_user: str, unit: list[str], on: str = "2026-05-2
 
 def serve(p: Procurement, unit_user: str, served_on: str = "2026-06-05") -> None:
     p.clock.set(served_on)
-    p.complete(unit_user, "serve_decision", {
-        "decision_served_on": served_on, "served_by_post": False, "decision_document": "HP-1",
-        "appeal_instructions_attached": True, "correction_instructions_attached": True})
+    p.complete(unit_user, "serve_decision", {"served_by_post": False, "decision_document": "HP-1"})
 
 
 def sign(p: Procurement, unit_user: str, signed_on: str = "2026-06-23") -> None:
     p.clock.set(signed_on)
-    p.complete(unit_user, "sign_contract", {"contract_signed_on": signed_on, "contract_reference": "KAS-1"})
-    p.complete(unit_user, "publish_award_notice", {"award_notice_id": "2026-054321",
-                                                   "award_notice_published_on": signed_on})
+    p.complete(unit_user, "sign_contract", {"contract_reference": "KAS-1"})
+    p.complete(unit_user, "publish_award_notice", {"award_notice_id": "2026-054321"})
     p.complete(unit_user, "write_procedure_report", {"procedure_report": "Selostus menettelystä."})
 
 

@@ -72,8 +72,8 @@ def test_joint_unit_two_rounds_award_development_implementation_close_out(procur
     assert p.data["decision_service"]["standstill_ends"] == "2026-06-22"
     assert p.who_sees("sign_contract") == s.users(JOINED, "procurement_unit")
     s.sign(p, UNIT_USER)
-    assert p.data["contract"] == {"signed_on": "2026-06-23", "contractor": "vaara-osaamis",
-                                  "award_notice_due": "2026-07-23"}
+    assert p.data["contract"] == {"signed_on": "2026-06-23", "signed_at": "2026-06-23T06:00:01+00:00",
+                                  "contractor": "vaara-osaamis", "award_notice_due": "2026-07-23"}
     assert p.data["award_notice"]["late"] is False
 
     # development phase and exit gate: the steering group is the orderers and the contractor

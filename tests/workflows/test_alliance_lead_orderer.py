@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import NotAllowed, ScriptFailed
+from engine import FormInvalid, NotAllowed
 from tests.workflows import scenario as s
 from tests.workflows.driver import Procurement
 
@@ -38,6 +38,8 @@ def test_a_municipal_employment_area_starts_and_leads_an_alliance(procurement: P
     for municipality in MEMBERS:
         p.complete(f"{municipality}.orderer", "grant_mandate",
                    {"grants_mandate": True, "mandate_reference": f"{municipality} khall § 40"})
+    p.complete(f"{AREA}.orderer", "confirm_estimated_value",
+               {"confirmed_estimated_value": 800_000, "value_basis": "Kuntien palvelutarpeen mukaan."})
     assert p.data["procurement_unit"] == [AREA]
     assert p.who_sees("record_procedure_ground") == {f"{AREA}.procurement"}
     s.publish_notice(p, f"{AREA}.procurement")
@@ -48,7 +50,7 @@ def test_only_an_orderer_organisation_may_start_and_lead(procurement: Procuremen
     p = procurement
     with pytest.raises(NotAllowed):
         start(p, "vaara-osaamis.producer", AREA)
-    with pytest.raises(ScriptFailed, match="not an orderer organisation"):      # a producer cannot be the lead
+    with pytest.raises(FormInvalid, match="Not a choice here"):  # a producer cannot lead (refused at the field)
         start(p, f"{AREA}.orderer", "vaara-osaamis")
     start(p, "kajaani.orderer", "kajaani", ["paltamo"])           # a municipality may lead one too
     assert p.view.status == "running"

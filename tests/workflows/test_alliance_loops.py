@@ -12,7 +12,8 @@ def test_a_joint_unit_that_is_not_unanimous_drafts_the_decision_again(procuremen
     p = procurement
     s.through_evaluation(p)
     p.clock.set("2026-05-20")
-    p.complete(UNIT, "draft_decision", {"decision_reasoning": "Edullisin.", "decision_date": "2026-05-20"})
+    p.complete(UNIT, "draft_decision", {"decision_kind": "award", "decision_reasoning": "Edullisin.",
+                                        "decision_date": "2026-05-20"})
     p.complete("kainuu.procurement", "approve_decision", {"approves": True})
     p.complete("kajaani.procurement", "approve_decision", {"approves": False, "approval_remarks": "Puutteet"})
     assert p.who_sees("approve_decision") == {"sotkamo.procurement"}     # each member votes for itself only
