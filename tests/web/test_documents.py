@@ -359,3 +359,21 @@ def test_a_pdf_helper_makes_real_pdfs() -> None:
 
 def test_walk_after_award_shows_no_tender_field_to_anyone_its_visibility_excludes(awarded: DocumentSite) -> None:
     assert _walk(awarded, "awarded") >= 49 * 7
+
+
+def test_the_unit_downloads_the_eforms_notices_checked_by_the_rules(site: DocumentSite) -> None:
+    from workflows.eforms import sdk
+
+    path = f"/procurements/{site.instance_id}/notice/contract-notice.xml"
+    code, body = Client(site, UNIT).get(path)
+    assert code == 200 and body.startswith(b"<?xml") and sdk().check(body, "16") == []
+    # the notice recorded as sent is archived in the procurement (its hash in the audit chain)
+    history = site.app.extensions["allianssi"].engine.history(site.instance_id)
+    sent = [f for e in history if e.type == "file_attached" for f in e.payload["files"]
+            if f.get("notice") == "contract-notice"]
+    assert len(sent) == 1 and sent[0]["name"] in Client(site, UNIT).client.get(
+        f"/procurements/{site.instance_id}").get_data(as_text=True)
+    code, body = Client(site, UNIT).get(f"/procurements/{site.instance_id}/notice/award-notice.xml")
+    assert code == 422 and b"winner" in body and b"contract_value" in body   # no award yet: what is missing
+    for user in ("kainuu.steering", "yrityspolku.tenderer"):
+        assert Client(site, user).get(path)[0] == 403, user

@@ -5,6 +5,9 @@ test session (the SDK object is kept per process)."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +15,18 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from engine import FormInvalid
+from engine import Database, Engine, FormInvalid, read_bundle
+from engine.blobs import DirectoryBlobStore, sha256_of
+from engine.package import export_package, verify_package
 from tests.workflows import scenario as s
-from tests.workflows.driver import Procurement
+from tests.workflows.driver import DIAGRAMS, ROOT, Clock, Procurement
 from web.cli import main
-from workflows.directory import demo_directory
+from workflows.directory import Directory, demo_directory
 from workflows.eforms import NoticeRefused, generate, sdk
 from workflows.eforms.build import NS
 from workflows.eforms.codes import cpv, cpv_check_digit
 from workflows.errors import InvalidInput
+from workflows.service import build_engine
 
 UNIT = "kainuu.procurement"
 
@@ -137,3 +143,64 @@ def test_the_notice_command_writes_only_a_valid_notice(awarded: Procurement, tmp
     assert result.exit_code == 0 and "subtype 16" in result.output, result.output
     result = CliRunner().invoke(main, ["notice", awarded.instance_id, "prior-notice", "-o", str(tmp_path / "x.xml")])
     assert result.exit_code != 0 and "contract-notice" in result.output
+
+
+class ArchivingProcurement(Procurement):
+    """The driver with a blob store, as the web app and the command line have: notices get archived."""
+
+    def __init__(self, database: Database, clock: Clock, directory: Directory, blobs: DirectoryBlobStore) -> None:
+        super().__init__(database, clock, directory)
+        self.blobs = blobs
+
+    @property
+    def engine(self) -> Engine:
+        return build_engine(self.database, self.directory, self.clock, self.blobs)
+
+
+def _through_ground(p: Procurement) -> None:
+    s.through_strategy(p)
+    s.joint_unit(p, s.JOINED)
+    p.complete(UNIT, "record_procedure_ground", {"procedure_ground": "34_1_3", "ground_justification": "Riskit."})
+    p.clock.set("2026-01-15")
+
+
+def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Procurement, tmp_path: Path) -> None:
+    p = ArchivingProcurement(procurement.database, procurement.clock, procurement.directory,
+                             DirectoryBlobStore(tmp_path / "blobs"))
+    _through_ground(p)
+    p.complete(UNIT, "publish_contract_notice", {k: v for k, v in s.NOTICE.items()
+                                                 if k not in ("procedure_ground", "ground_justification")})
+    events = p.engine.history(p.instance_id)
+    attached = [e for e in events if e.type == "file_attached"]
+    assert len(attached) == 1 and attached[0].payload["files"][0]["notice"] == "contract-notice"
+    ref = attached[0].payload["files"][0]
+    xml = p.blobs.get(ref["sha256"])
+    assert sha256_of(xml) == ref["sha256"] and ref["subtype"] == "16" and ref["content_type"] == "application/xml"
+    assert sdk().check(xml, "16") == []                                          # the exact notice sent
+    assert xpath(xml, sdk().fields["BT-1311(d)-Lot"].xpath) == ["2026-02-16+02:00"]
+    package = export_package(p.engine, p.instance_id, p.clock())
+    assert verify_package(package).ok
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        assert z.read(f"files/{ref['sha256']}") == xml
+    tampered = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(tampered, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            target.writestr(name, content.replace(b"FI1D8", b"FI1D9") if name == f"files/{ref['sha256']}" else content)
+    assert not verify_package(tampered.getvalue()).ok                      # a changed notice is caught
+
+
+def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Database, clock: Clock) -> None:
+    document = json.loads((ROOT / "workflows" / "data" / "kainuu.json").read_text(encoding="utf-8"))
+    for org in document["organisations"]:
+        if org["id"] == "kajaani":
+            del org["business_id"]                                 # the directory lacks a buyer's y-tunnus
+    directory = Directory.from_json(document)
+    build_engine(sqlite_database, directory, clock).deploy(read_bundle(DIAGRAMS), "designer")
+    p = Procurement(sqlite_database, clock, directory)
+    _through_ground(p)
+    notice = {k: v for k, v in s.NOTICE.items() if k not in ("procedure_ground", "ground_justification")}
+    with pytest.raises(FormInvalid) as refused:
+        p.complete(UNIT, "publish_contract_notice", notice)
+    assert "directory kajaani.business_id" in refused.value.errors["notice"][0]
+    assert p.open_elements() == ["publish_contract_notice"] and "notice_sent_at" not in p.data

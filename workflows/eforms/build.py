@@ -325,7 +325,8 @@ def _award_criteria(terms: Any, content: Mapping[str, Any]) -> None:
 def build(content: Mapping[str, Any], customization_id: str) -> bytes:
     """The notice's XML; the same content gives the same bytes."""
     local, namespace = ROOT[content["kind"]]
-    nsmap: dict[str | None, str] = {None: namespace, **NS}
+    nsmap: dict[str | None, str] = {None: namespace}
+    nsmap.update(NS)
     root = etree.Element(f"{{{namespace}}}{local}", nsmap=nsmap)
     _root_extension(root, content)
     _header(root, content, customization_id)
