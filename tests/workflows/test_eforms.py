@@ -25,7 +25,7 @@ from workflows.directory import Directory, demo_directory
 from workflows.eforms import NoticeRefused, generate, sdk
 from workflows.eforms.build import NS
 from workflows.eforms.codes import cpv, cpv_check_digit
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, RuleViolation
 from workflows.service import build_engine
 
 UNIT = "kainuu.procurement"
@@ -204,3 +204,25 @@ def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Data
         p.complete(UNIT, "publish_contract_notice", notice)
     assert "directory kajaani.business_id" in refused.value.errors["notice"][0]
     assert p.open_elements() == ["publish_contract_notice"] and "notice_sent_at" not in p.data
+
+
+def test_a_changed_deadline_gives_a_change_notice(awarded: Procurement) -> None:
+    from workflows.eforms.changes import change_notice
+
+    sent = notice(awarded, "contract-notice")
+    extended = {**awarded.data, "participation_deadline": "2026-02-23",
+                "participation_closes_at": "2026-02-24T00:00:00+02:00"}
+    changed, found = change_notice(sent.xml, extended, demo_directory(), instance_id=awarded.instance_id,
+                                   reference="KAI-2026-7", reason="Määräaikaa jatketaan viikolla.",
+                                   issued_at="2026-02-02T09:00:00+02:00")
+    assert [c.field for c in found] == ["BT-1311(d)-Lot"]
+    assert found[0].before == ("2026-02-16+02:00",) and found[0].after == ("2026-02-23+02:00",)
+    assert changed.problems == []                                   # a valid change notice (subtype 16)
+    fields = sdk().fields
+    assert xpath(changed.xml, fields["BT-758-notice"].xpath) == [f"{sent.content['notice_id']}-01"]
+    assert "BT-1311(d)-Lot" in xpath(changed.xml, fields["BT-141(a)-notice"].xpath)[0]
+    assert xpath(changed.xml, fields["BT-1311(d)-Lot"].xpath) == ["2026-02-23+02:00"]
+    assert xpath(changed.xml, fields["BT-04-notice"].xpath) == xpath(sent.xml, fields["BT-04-notice"].xpath)
+    with pytest.raises(RuleViolation, match="has not changed"):
+        change_notice(sent.xml, awarded.data, demo_directory(), instance_id=awarded.instance_id,
+                      reference="KAI-2026-7", reason="Ei muutosta.")
