@@ -60,7 +60,9 @@ def sending_data(kind: str, task: TaskView, clean: Mapping[str, Any], now: datet
 def checked_notice(kind: str, task: TaskView, clean: Mapping[str, Any], now: datetime,
                    directory: Directory) -> Notice | None:
     """The notice the task would send, FormInvalid naming what to fix, or None when the diagram refuses
-    the command anyway."""
+    the command anyway, or when the procurement is not at the EU level (no eForms notice)."""
+    if task.data.get("procurement_level") != "eu":
+        return None         # a national notice is not an eForms notice (HILMA's own form)
     data = sending_data(kind, task, clean, now)
     if data is None:
         return None
