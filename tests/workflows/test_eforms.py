@@ -226,3 +226,19 @@ def test_a_changed_deadline_gives_a_change_notice(awarded: Procurement) -> None:
     with pytest.raises(RuleViolation, match="has not changed"):
         change_notice(sent.xml, awarded.data, demo_directory(), instance_id=awarded.instance_id,
                       reference="KAI-2026-7", reason="Ei muutosta.")
+
+
+def test_without_the_sdk_the_region_field_says_where_it_was_looked_for(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import FormField
+    from workflows.forms import validate_form
+
+    field = FormField("place_nuts", "Suorituspaikka", "string", required=True, properties={"format": "nuts-fi"})
+    monkeypatch.setenv("ALLIANSSI_EFORMS_SDK", str(tmp_path / "no-sdk"))
+    with pytest.raises(FormInvalid) as refused:
+        validate_form([field], {"place_nuts": "FI1D8"})
+    assert "ALLIANSSI_EFORMS_SDK" in refused.value.errors["place_nuts"][0]
+    monkeypatch.setenv("ALLIANSSI_EFORMS_CHECK", "off")          # a demo without the SDK: the code's form only
+    assert validate_form([field], {"place_nuts": "fi1d8"}) == {"place_nuts": "FI1D8"}
+    with pytest.raises(FormInvalid):
+        validate_form([field], {"place_nuts": "Kainuu"})

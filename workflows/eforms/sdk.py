@@ -44,6 +44,12 @@ def sdk_path() -> Path:
     return path
 
 
+def checks_off() -> bool:
+    """`ALLIANSSI_EFORMS_CHECK=off`: run without the SDK (a demo on a machine without it): notice tasks
+    record the sending unchecked and the NUTS field checks the code's form only."""
+    return os.environ.get("ALLIANSSI_EFORMS_CHECK", "").lower() == "off"
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("ALLIANSSI_CACHE_DIR") or REPO / "instance" / "cache")
 
