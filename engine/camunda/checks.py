@@ -149,6 +149,9 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
         note(element, f"{str(element.tag).rsplit('}', 1)[-1]} is documentation here and is ignored")
     for element in x("//bpmn:*[@camunda:asyncBefore='true' or @camunda:asyncAfter='true' or @camunda:async='true']"):
         note(element, "camunda:async* is ignored: each command runs until the process waits")
+    for process in x("//bpmn:process[@camunda:historyTimeToLive]"):
+        note(process, f"camunda:historyTimeToLive {process.get(_c('historyTimeToLive'))!r} is ignored: the audit "
+                      "log is kept whole")
     return problems, notes
 
 

@@ -39,6 +39,10 @@ CASES = {
                                "camunda:assignee"),
     "candidate groups bad JUEL": ("t", '<bpmn:userTask id="t" camunda:candidateGroups="${a &amp;&amp;}" />',
                                   "camunda:candidateGroups"),
+    "candidate users with a method": ("t", '<bpmn:userTask id="t" camunda:candidateUsers="${team.members()}" />',
+                                      "camunda:candidateUsers"),
+    "follow-up date bad JUEL": ("t", '<bpmn:userTask id="t" camunda:assignee="a" camunda:followUpDate="${x +}" />',
+                                "camunda:followUpDate"),
     "due date with a bean": ("t", '<bpmn:userTask id="t" camunda:assignee="a" camunda:dueDate="${cal.next()}" />',
                              "camunda:dueDate"),
     "collection expression": ("t", '<bpmn:userTask id="t" camunda:assignee="${who}">'
@@ -121,3 +125,42 @@ def test_ignored_constructs_are_noted_not_refused() -> None:
     assert {("t", line_of(text, 'id="t"')), ("ref", line_of(text, 'id="ref"')), ("obj", line_of(text, 'id="obj"'))} \
         <= noted
     assert any("execution listener" in n.message for n in compiled.info.notes)
+
+
+def test_a_condition_in_another_language_is_refused_with_its_flow() -> None:
+    text = bpmn(process("p", """
+<bpmn:startEvent id="start" />
+<bpmn:sequenceFlow id="go" sourceRef="start" targetRef="gw" />
+<bpmn:exclusiveGateway id="gw" default="other" />
+<bpmn:sequenceFlow id="big" sourceRef="gw" targetRef="end">
+  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">amount &gt; 10</bpmn:conditionExpression>
+</bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="other" sourceRef="gw" targetRef="end" />
+<bpmn:endEvent id="end" />"""))
+    with pytest.raises(DefinitionError) as caught:
+        compile_bundle(file(text, "flows.bpmn"), handlers=())
+    [problem] = caught.value.problems
+    assert (problem.file, problem.element_id, problem.line) == ("flows.bpmn", "big", line_of(text, "javascript"))
+    assert "'javascript' cannot run here" in problem.message
+
+
+def test_ignored_call_and_process_attributes_are_noted_with_their_elements() -> None:
+    called = process("sub", chain(("sub_start", '<bpmn:startEvent id="sub_start" />'),
+                                  ("sub_end", '<bpmn:endEvent id="sub_end" />')))
+    text = bpmn(called, process("p", chain(
+        START,
+        ("call", '<bpmn:callActivity id="call" calledElement="sub" camunda:calledElementBinding="version" '
+                 'camunda:calledElementVersion="3"><bpmn:extensionElements>'
+                 '<camunda:in businessKey="#{execution.processBusinessKey}" />'
+                 '<camunda:in variables="all" local="true" />'
+                 '</bpmn:extensionElements></bpmn:callActivity>'),
+        ("t", '<bpmn:userTask id="t" camunda:assignee="ann"><bpmn:extensionElements>'
+              '<camunda:taskListener event="create" class="org.acme.Notify" /></bpmn:extensionElements>'
+              '</bpmn:userTask>'),
+        END)).replace('<bpmn:process id="p"', '<bpmn:process id="p" camunda:historyTimeToLive="180"'))
+    compiled = compile_bundle(file(text), handlers=())
+    notes = [n for c in compiled.values() for n in c.info.notes]
+    noted = {(n.element_id, n.message.split(" ")[0] + " " + n.message.split(" ")[1]) for n in notes}
+    assert {("call", "calledElementBinding 'version':"), ("call", "camunda:in businessKey"),
+            ("call", "local=\"true\" is"), ("t", "task listener"), ("p", "camunda:historyTimeToLive '180'")} <= noted
+    assert all(n.line for n in notes)  # every note names its line
