@@ -57,6 +57,8 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
     for task in x("//bpmn:userTask"):
         for name in USER_TASK_EXPRESSIONS:
             expression(task, task.get(_c(name)), f"camunda:{name}")
+            if name in ("followUpDate", "priority") and task.get(_c(name)):
+                note(task, f"camunda:{name} is not used here (the inbox has due dates only)")
         if task.get(_c("formKey")) and not x("bpmn:extensionElements/camunda:formData", task):
             note(task, f"camunda:formKey {task.get(_c('formKey'))!r} is not shown; the task gets a generic form "
                        "of its variables (add camunda:formData for fields)")

@@ -133,7 +133,8 @@ def test_a_condition_in_another_language_is_refused_with_its_flow() -> None:
 <bpmn:sequenceFlow id="go" sourceRef="start" targetRef="gw" />
 <bpmn:exclusiveGateway id="gw" default="other" />
 <bpmn:sequenceFlow id="big" sourceRef="gw" targetRef="end">
-  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">amount &gt; 10</bpmn:conditionExpression>
+  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" language="javascript">
+    amount &gt; 10</bpmn:conditionExpression>
 </bpmn:sequenceFlow>
 <bpmn:sequenceFlow id="other" sourceRef="gw" targetRef="end" />
 <bpmn:endEvent id="end" />"""))
@@ -154,7 +155,7 @@ def test_ignored_call_and_process_attributes_are_noted_with_their_elements() -> 
                  '<camunda:in businessKey="#{execution.processBusinessKey}" />'
                  '<camunda:in variables="all" local="true" />'
                  '</bpmn:extensionElements></bpmn:callActivity>'),
-        ("t", '<bpmn:userTask id="t" camunda:assignee="ann"><bpmn:extensionElements>'
+        ("t", '<bpmn:userTask id="t" camunda:assignee="ann" camunda:priority="80"><bpmn:extensionElements>'
               '<camunda:taskListener event="create" class="org.acme.Notify" /></bpmn:extensionElements>'
               '</bpmn:userTask>'),
         END)).replace('<bpmn:process id="p"', '<bpmn:process id="p" camunda:historyTimeToLive="180"'))
@@ -162,5 +163,6 @@ def test_ignored_call_and_process_attributes_are_noted_with_their_elements() -> 
     notes = [n for c in compiled.values() for n in c.info.notes]
     noted = {(n.element_id, n.message.split(" ")[0] + " " + n.message.split(" ")[1]) for n in notes}
     assert {("call", "calledElementBinding 'version':"), ("call", "camunda:in businessKey"),
-            ("call", "local=\"true\" is"), ("t", "task listener"), ("p", "camunda:historyTimeToLive '180'")} <= noted
+            ("call", "local=\"true\" is"), ("t", "task listener"), ("t", "camunda:priority is"),
+            ("p", "camunda:historyTimeToLive '180'")} <= noted
     assert all(n.line for n in notes)  # every note names its line
