@@ -7,52 +7,28 @@ values, and rows to add new ones. A task with camunda:formData shows its fields 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import Assignment, Database, Engine, FormInvalid, Membership
-from engine.types import Candidates, SourceFile
-from tests.conftest import ROOT
+from engine import Database, Engine, FormInvalid
+from engine.types import SourceFile
+from tests.engine.camunda.test_invoice import ARCHIVE, INVOICE, GroupResolver
 from tests.web.conftest import PASSWORD, Browser, _user
 from web.app import create_app, prepare
 from workflows.directory import Directory, Organisation
 from workflows.forms import validate_form
 
-INVOICE = ROOT.parent / "shared" / "camunda-invoice"
-ARCHIVE = "org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"
-
 
 def groups_directory() -> Directory:
-    """Camunda's demo groups as organisations; a user is a member of theirs (and an organisation of one)."""
+    """Camunda's demo users, to sign in; GroupResolver (as in the engine's invoice test) decides who does what."""
     users = {"mary": ["accounting"], "john": ["sales"], "peter": ["management"], "demo": ["management"]}
     return Directory(
         [Organisation(g, "other", g, g) for g in ("accounting", "sales", "management")]
         + [Organisation(f"user:{u}", "other", u, u) for u in users],
         [_user(u, u.title(), *[(g, "orderer") for g in gs], (f"user:{u}", "orderer")) for u, gs in users.items()])
-
-
-class GroupResolver:
-    def __init__(self, directory: Directory):
-        self.directory = directory
-
-    def assign(self, lane: str | None, data: Mapping[str, Any]) -> Assignment:
-        return Assignment("orderer", (lane,) if lane else ())
-
-    def assign_candidates(self, candidates: Candidates, lane: str | None, data: Mapping[str, Any]) -> Assignment:
-        users = [f"user:{u}" for u in (candidates.assignee, *candidates.users) if u]
-        return Assignment("orderer", (*candidates.groups, *users))
-
-    def may_act(self, actor: str, assignment: Assignment) -> bool:
-        return any(m.organisation in assignment.organisations for m in self.directory.memberships(actor))
-
-    def memberships(self, actor: str) -> list[Membership]:
-        return self.directory.memberships(actor)
-
-    def may_start(self, actor: str, process_id: str) -> bool:
-        return actor == "demo"
 
 
 @pytest.fixture
@@ -61,7 +37,7 @@ def invoice_site(tmp_path: Path) -> Iterator[tuple[Engine, Browser, list[str]]]:
     directory = groups_directory()
 
     def factory(database: Database) -> Engine:
-        return Engine(database, GroupResolver(directory), form_validator=validate_form,
+        return Engine(database, GroupResolver(), form_validator=validate_form,
                       service_handlers={ARCHIVE: lambda data: archived.append(data["invoiceNumber"])})
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",

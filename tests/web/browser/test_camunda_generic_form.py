@@ -5,16 +5,14 @@ and completes the task. The page passes axe-core without serious or critical vio
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from engine import Database, Engine
-from tests.web.browser.conftest import serious_violations
+from tests.web.browser.conftest import serious_violations, serving
 from tests.web.conftest import PASSWORD
 from tests.web.test_camunda_forms import ARCHIVE, INVOICE, GroupResolver, groups_directory
 from web.app import create_app, prepare
@@ -26,21 +24,14 @@ def invoice_url(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     directory = groups_directory()
 
     def factory(database: Database) -> Engine:
-        return Engine(database, GroupResolver(directory), form_validator=validate_form,
+        return Engine(database, GroupResolver(), form_validator=validate_form,
                       service_handlers={ARCHIVE: lambda data: None})
 
     app = create_app({"SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
                       "BPMN_DIR": str(INVOICE), "ENGINE_FACTORY": factory, "DIRECTORY": directory})
     prepare(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="invoice-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app.extensions["allianssi"].engine
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["allianssi"].database.dispose()
+    with serving(app, "invoice-site") as url:
+        yield url, app.extensions["allianssi"].engine
 
 
 def test_approving_an_invoice_on_the_generic_form(chromium: Any, invoice_url: tuple[str, Engine],
