@@ -17,6 +17,7 @@ from engine import Database, Engine, FormInvalid
 from engine.types import SourceFile
 from tests.engine.camunda.test_invoice import ARCHIVE, INVOICE, GroupResolver
 from tests.web.conftest import PASSWORD, Browser, _user
+from web.api.jsonschema_forms import form_schema
 from web.app import create_app, prepare
 from workflows.directory import Directory, Organisation
 from workflows.forms import validate_form
@@ -126,6 +127,9 @@ def test_the_engine_takes_the_generic_form_as_json_as_the_api_sends_it(invoice_s
     assert task.generic_form and {f.id: f.type for f in task.form} == {
         "amount": "long", "approverGroups": "string", "creditor": "string", "invoiceCategory": "string",
         "invoiceNumber": "string"}
+    schema = form_schema(task.form, task.generic_form)  # what GET /api/v1/tasks/<id> answers as "form"
+    assert schema["properties"]["amount"]["type"] == "integer" and schema["properties"]["approverGroups"]["readOnly"]
+    assert schema["additionalProperties"] == {"type": ["string", "number", "boolean"]}
     with pytest.raises(FormInvalid) as refused:
         engine.complete_task(approve.id, "peter", {"approved": [1], "approverGroups": ["sales"]})
     assert set(refused.value.errors) == {"approved", "approverGroups"}
