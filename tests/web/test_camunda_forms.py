@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import Database, Engine, FormInvalid
+from engine import Database, Engine, FormInvalid, Membership
+from engine.tokens import TokenStore
 from engine.types import SourceFile
 from tests.engine.camunda.test_invoice import ARCHIVE, INVOICE, GroupResolver
 from tests.web.conftest import PASSWORD, Browser, _user
@@ -21,6 +23,16 @@ from web.api.jsonschema_forms import form_schema
 from web.app import create_app, prepare
 from workflows.directory import Directory, Organisation
 from workflows.forms import validate_form
+
+
+class TokenGroups(GroupResolver):
+    """The invoice's groups, and API tokens acting for a group (their membership from the token store)."""
+
+    def __init__(self, tokens: TokenStore):
+        self.tokens = tokens
+
+    def memberships(self, actor: str) -> list[Membership]:
+        return self.tokens.memberships(actor, lambda: datetime.now(UTC)) or super().memberships(actor)
 
 
 def groups_directory() -> Directory:
@@ -38,7 +50,7 @@ def invoice_site(tmp_path: Path) -> Iterator[tuple[Engine, Browser, list[str]]]:
     directory = groups_directory()
 
     def factory(database: Database) -> Engine:
-        return Engine(database, GroupResolver(), form_validator=validate_form,
+        return Engine(database, TokenGroups(TokenStore(database)), form_validator=validate_form,
                       service_handlers={ARCHIVE: lambda data: archived.append(data["invoiceNumber"])})
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
@@ -135,6 +147,32 @@ def test_the_engine_takes_the_generic_form_as_json_as_the_api_sends_it(invoice_s
     assert set(refused.value.errors) == {"approved", "approverGroups"}
     engine.complete_task(approve.id, "peter", {"approved": False})  # a new boolean: ${!approved} → review
     assert [t.element_id for t in engine.inbox("demo", instance_id)] == ["assignReviewer"]
+
+
+def test_the_api_reads_and_completes_a_generic_form(invoice_site: Any) -> None:
+    engine, browser, _ = invoice_site
+    secret = TokenStore(engine.db).create("management-system", "management", "orderer", timedelta(days=1), "admin",
+                                          datetime.now(UTC))[1]
+    headers = {"Authorization": f"Bearer {secret}"}
+    instance_id = engine.start("invoice", "demo", {"creditor": "ACME", "amount": 900, "invoiceCategory": "Misc",
+                                                   "invoiceNumber": "GPFE-4"}).id
+    approve = task_id(engine, "peter", instance_id, "approveInvoice")
+    read = browser.client.get(f"/api/v1/tasks/{approve}", headers=headers)
+    assert read.status_code == 200, read.get_json()
+    form = read.get_json()["form"]
+    assert form["properties"]["amount"]["type"] == "integer" and form["properties"]["approverGroups"]["readOnly"]
+    assert form["additionalProperties"] == {"type": ["string", "number", "boolean"]}
+
+    wrong = browser.client.post(f"/api/v1/tasks/{approve}/complete", headers=headers,
+                                json={"data": {"amount": "lots", "approved": {"yes": True}}})
+    assert wrong.status_code == 422 and wrong.content_type.startswith("application/problem+json")
+    assert set(wrong.get_json()["errors"]) == {"amount", "approved"}  # each wrong field named
+    assert engine.instance(instance_id).data["amount"] == 900  # nothing stored
+    done = browser.client.post(f"/api/v1/tasks/{approve}/complete", headers=headers,
+                               json={"data": {"amount": "950", "approved": False}})
+    assert done.status_code == 200, done.get_json()
+    review = engine.task(task_id(engine, "demo", instance_id, "assignReviewer"))  # ${!approved}: to review
+    assert review.data["amount"] == 950  # converted to a whole number, then passed by camunda:in
 
 
 FORM_DATA = """<?xml version="1.0" encoding="UTF-8"?>
