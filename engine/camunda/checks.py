@@ -83,7 +83,8 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
             if known is not None and delegate not in known:
                 refuse(task, f"{'camunda:class' if task.get(_c('class')) else 'camunda:delegateExpression'} "
                              f"{delegate!r} is Java code that cannot run here; register a Python handler under this "
-                             "name (service_handlers) or make it an external task")
+                             "name (entry point group allianssi.service_handlers, docs/camunda7.md) or make it an "
+                             "external task")
         elif expr is not None:
             if known is not None and expr not in known:
                 expression(task, expr, "camunda:expression")
