@@ -1,10 +1,10 @@
 """Camunda 7's generic form: what a user task with a `camunda:formKey` and no form fields shows.
 
 The form lives in Camunda's own web app (`embedded:app:forms/approve-invoice.html`), which does
-not exist here, so the task gets what Camunda's Tasklist shows for a task without a usable form:
-one field per variable of the task, typed by the variable's value (text, whole number, number,
-yes/no, date), prefilled with that value, and the means to add new variables. Lists and maps are
-shown read-only. A submitted value is converted back to the variable's type (by the engine's form
+not exist here, so the task gets Camunda Tasklist's generic form with the variables loaded (its
+"Load variables"): one field per variable of the task, typed by the variable's value (text, whole
+number, number, yes/no, date), prefilled with that value, and the means to add new variables.
+Lists and maps are shown read-only. A submitted value is converted back to the variable's type (by the engine's form
 validator, as any form field) and an emptied field leaves the variable as it was.
 """
 
