@@ -13,18 +13,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from engine import FormField, FormInvalid
 from engine.camunda.generic_form import NAME, TYPES
+from web.i18n import N_
 from web.tasks.forms import explain
 from workflows.directory import Directory
 from workflows.forms import validate_form
 
 ROWS = 3  # empty rows offered at a time; more are added by completing in steps (Camunda adds one per click)
-TYPE_LABELS = {"string": _l("Text"), "boolean": _l("Yes or no (true/false)"), "long": _l("Whole number"),
-               "double": _l("Number"), "date": _l("Date (YYYY-MM-DD)")}
+TYPE_LABELS = {"string": N_("Text"), "boolean": N_("Yes or no (true/false)"), "long": N_("Whole number"),
+               "double": N_("Number"), "date": N_("Date (YYYY-MM-DD)")}  # N_: extracted, said in type_options
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class NewVariable:
 
 
 def type_options() -> list[tuple[str, str]]:
-    return [(key, str(TYPE_LABELS[key])) for key in TYPES]
+    return [(key, _(TYPE_LABELS[key])) for key in TYPES]
 
 
 def blank_rows() -> list[NewVariable]:

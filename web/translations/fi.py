@@ -316,6 +316,7 @@ FI: dict[str, str | tuple[str, str]] = {
         "Tehtävän omaa lomaketta ei ole käytettävissä, joten sen muuttujat näytetään: muuta sitä, mitä tehtävä "
         "pyytää muuttamaan. Tyhjennetty kenttä säilyttää arvonsa.",
     "Add variables": "Lisää muuttujia",
+    "read only": "vain luettavissa",
     "A variable the task's instructions ask for and that is not above: its name, type and value. Leave a row "
     "empty if you do not need it.":
         "Muuttuja, jota tehtävän ohje pyytää ja jota ei ole yllä: sen nimi, tyyppi ja arvo. Jätä rivi tyhjäksi, "
