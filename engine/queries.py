@@ -12,9 +12,10 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from engine import execution
 from engine.audit import to_event, verify_chain
+from engine.camunda.generic_form import is_generic
 from engine.checkpoints import CheckpointReport, chain_heads, make_checkpoint, verify_checkpoint
 from engine.errors import DefinitionNotFound, InstanceNotFound, StateTampered
-from engine.forms import form_fields
+from engine.forms import task_form
 from engine.integrity import check_definitions, check_instances
 from engine.models import (
     AuditRecord,
@@ -176,7 +177,8 @@ class Queries:
                     raise StateTampered(f"the stored state of instance {open_row.instance_id} does not match its "
                                         "digest; run `allianssi verify` on it")
                 task = execution.find_task(execution.load_workflow(state, None), open_row.id)
-                details = {"documentation": task.task_spec.documentation, "form": form_fields(task.task_spec),
+                details = {"documentation": task.task_spec.documentation, "form": task_form(task.task_spec, task.data),
+                           "generic_form": is_generic(task.task_spec),
                            "data": json.loads(json.dumps(task.data))}
             views.append(TaskView(
                 id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,

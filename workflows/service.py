@@ -9,6 +9,7 @@ from typing import Any
 from engine import Database, Engine, InstanceView, TokenStore, utc_now
 from engine.attachments import Upload
 from engine.blobs import BlobStore
+from engine.service_handlers import installed_handlers
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
 from workflows.forms import form_validator_for
@@ -50,7 +51,9 @@ def build_engine(database: Database, directory: Directory | None = None,
     resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
     return ProcurementEngine(database, resolver, helpers=helpers_for(directory),
                              form_validator=form_validator_for(directory), clock=clock,
-                             local_timezone="Europe/Helsinki", blobs=blobs, directory=directory)
+                             local_timezone="Europe/Helsinki", blobs=blobs,
+                             service_handlers=installed_handlers(),  # the deployment's, from entry points
+                             directory=directory)
 
 
 
