@@ -128,7 +128,10 @@ def _award(data: Mapping[str, Any], directory: Directory, missing: Missing) -> d
     value = missing.need(data, "contract_value", "sopimuksen arvo / contract value")
     if not contract.get("signed_on"):
         missing.problems.append("contract.signed_on (sopimus / the contract)")
+    # the tenders the award was made on: the final ones, or the initial ones when awarded on them (§ 35)
     final = [t for t in data.get("final_tenders") or [] if t.get("submitted")]
+    if not final or data.get("award_basis") == "initial_tenders":
+        final = [t for t in data.get("initial_tenders") or [] if t.get("submitted")]
     winner: dict[str, Any] = {}
     tender_reference = ""
     sizes = {"micro": 0, "small": 0, "medium": 0, "large": 0}
