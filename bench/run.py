@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from engine import Assignment, Database, Engine, Membership, execution, read_bundle  # noqa: E402
 from engine.audit import canonical_json, verify_chain  # noqa: E402
 from engine.determinism import deterministic  # noqa: E402
-from engine.models import Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition  # noqa: E402
+from engine.models import FAR_FUTURE, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition  # noqa: E402
 from workflows.forms import validate_form  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "engine" / "bpmn" / "example_review.bpmn"
@@ -472,13 +472,16 @@ def p5(url: str, total: int, visible: int, repeat: int) -> dict[str, Any]:
                 n = i * per_instance + k
                 mine = n % (total // visible) == 0 if visible else False
                 task_id = str(uuid.UUID(int=n + 1))
-                tasks.append({"id": task_id, "instance_id": instance_id, "element_id": f"step{k}",
-                              "name": f"Step {k}", "lane": "orderer", "role": "orderer", "phase": f"phase{k % 3}",
-                              "due_at": now + timedelta(days=n % 90) if n % 4 else None,
-                              "claimed_by": "inbox.user" if mine and n % 10 == 0 else None,
-                              "created_at": now + timedelta(seconds=n), "properties": "{}"})
+                task = {"id": task_id, "instance_id": instance_id, "element_id": f"step{k}",
+                        "name": f"Step {k}", "lane": "orderer", "role": "orderer", "phase": f"phase{k % 3}",
+                        "due_at": now + timedelta(days=n % 90) if n % 4 else None,
+                        "claimed_by": "inbox.user" if mine and n % 10 == 0 else None,
+                        "created_at": now + timedelta(seconds=n), "properties": "{}"}
+                tasks.append(task)
                 organisations.append({"task_id": task_id, "organisation": "mine" if mine else f"other{n % 50}",
-                                      "role": "orderer"})
+                                      "role": "orderer", "instance_id": instance_id, "phase": task["phase"],
+                                      "claimed_by": task["claimed_by"], "created_at": task["created_at"],
+                                      "due_sort": task["due_at"] or FAR_FUTURE})
         for chunk in range(0, len(instances), 5000):
             session.execute(insert(Instance), instances[chunk:chunk + 5000])
         for chunk in range(0, len(tasks), 5000):
@@ -496,12 +499,8 @@ def p5(url: str, total: int, visible: int, repeat: int) -> dict[str, Any]:
     samples, size, seen = [], 0, 0
     for n in range(repeat):
         started = time.perf_counter()
-        if hasattr(engine, "inbox_page"):
-            page = engine.inbox_page("inbox.user", page=1 + n % 5, size=20)
-            items, seen = page.items, page.total
-        else:  # before the inbox was paged in SQL: every visible task, then one page of them
-            every = engine.inbox("inbox.user")
-            items, seen = every[(n % 5) * 20:(n % 5) * 20 + 20], len(every)
+        page = engine.inbox_page("inbox.user", page=1 + n % 5, size=20)  # the first five pages in turn
+        items, seen = page.items, page.visible
         samples.append(time.perf_counter() - started)
         size = len(canonical_json([t.id for t in items]))
     engine.db.dispose()
