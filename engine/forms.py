@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.camunda import generic_form
 from engine.types import FormField
 
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": "http://camunda.org/schema/1.0/bpmn"}
@@ -29,7 +30,8 @@ def _field(id_: str, label: str | None, type_: str, constraints: Mapping[str, st
         required="required" in constraints and constraints["required"] not in ("false", "False"),
         minimum=_number(constraints.get("min")), maximum=_number(constraints.get("max")),
         min_length=_whole(constraints.get("minlength")), max_length=_whole(constraints.get("maxlength")),
-        options=options, default=default, properties=properties)
+        options=options, default=default, properties=properties,
+        readonly="readonly" in constraints and constraints["readonly"] not in ("false", "False"))
 
 
 def form_fields(task_spec: Any) -> tuple[FormField, ...]:
@@ -41,6 +43,14 @@ def form_fields(task_spec: Any) -> tuple[FormField, ...]:
                tuple((o.id, o.name) for o in getattr(raw, "options", [])), raw.default_value,
                {p.id: p.value for p in raw.properties})
         for raw in form.fields)
+
+
+def task_form(task_spec: Any, data: Mapping[str, Any]) -> tuple[FormField, ...]:
+    """The fields a user task asks for: its camunda:formData, or for a camunda:formKey without fields
+    Camunda's generic form of the task's variables (engine.camunda.generic_form)."""
+    if generic_form.is_generic(task_spec):
+        return generic_form.variables_form(data)
+    return form_fields(task_spec)
 
 
 def form_fields_of_element(element: Any) -> tuple[FormField, ...]:

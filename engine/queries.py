@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from engine import execution
 from engine.audit import to_event, verify_chain
+from engine.camunda.generic_form import is_generic
 from engine.checkpoints import CheckpointReport, chain_heads, make_checkpoint, verify_checkpoint
 from engine.definitions import load_process
 from engine.errors import DefinitionNotFound, InstanceNotFound, StateTampered
-from engine.forms import form_fields
+from engine.forms import task_form
 from engine.inbox_scope import visible_task_ids
 from engine.integrity import check_definitions, check_instances
 from engine.models import (
@@ -154,8 +155,8 @@ class Queries:
                     raise StateTampered(f"the stored state of instance {open_row.instance_id} lacks its open task "
                                         f"{open_row.id}; run `allianssi verify` on it")
                 spec = self._task_spec(session, open_row.instance_id, stored)
-                details = {"documentation": spec.documentation, "form": form_fields(spec),
-                           "data": json.loads(json.dumps(stored.data))}
+                details = {"documentation": spec.documentation, "form": task_form(spec, stored.data),
+                           "generic_form": is_generic(spec), "data": json.loads(json.dumps(stored.data))}
             views.append(TaskView(
                 id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
                 element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,

@@ -27,6 +27,7 @@ from engine.audit import ChainWriter, canonical_json
 from engine.blobs import BlobStore, sha256_of
 from engine.bounds import DEFAULT_LIMITS, SandboxLimits
 from engine.camunda import assignment as camunda_assignment
+from engine.camunda import generic_form
 from engine.camunda.juel import JuelError
 from engine.deployments import Deployments
 from engine.determinism import command_seed, deterministic, utc_now
@@ -44,7 +45,7 @@ from engine.errors import (
     TaskNotReady,
 )
 from engine.external_tasks import ExternalTasks, refresh_rows
-from engine.forms import form_fields
+from engine.forms import task_form
 from engine.listing import Listing
 from engine.messages import MessageRouting
 from engine.migration import Migrations, migrate_workflow
@@ -165,7 +166,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
 
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
             task = self._open_task(session, row, workflow, task_id, actor)
-            clean, checked = self._validate_form(task.spec, data, files or {})
+            clean, checked = self._validate_form(task.spec, task.data, data, files or {})
             stored.extend(self._store(checked))
             refs = [{"field": c.field, **c.reference} for c in checked]
             execution.complete(workflow, task_id, clean)
@@ -666,16 +667,25 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         found = self._candidates(task)
         return found.assignee if found is not None else None
 
-    def _validate_form(self, spec: Any, data: Mapping[str, Any],
+    def _validate_form(self, spec: Any, variables: Mapping[str, Any], data: Mapping[str, Any],
                        uploads: Mapping[str, Sequence[Upload]]) -> tuple[dict[str, Any], list[CheckedFile]]:
         """Clean data and the checked files. A file field's value comes only from its uploads (never from
-        the data sent), so no one can point a field at a file they did not upload."""
-        fields = form_fields(spec)
+        the data sent), so no one can point a field at a file they did not upload. A read-only field takes
+        no value (Camunda 7's `readonly`); Camunda's generic form (a formKey without fields) also takes new
+        variables."""
+        fields = task_form(spec, variables)
         file_ids = {f.id for f in fields if is_file_field(f)}
-        given = {k: v for k, v in data.items() if k not in file_ids}
-        others: list[FormField] = [f for f in fields if f.id not in file_ids]
-        errors: dict[str, list[str]] = {}
+        readonly = {f.id for f in fields if f.readonly}
+        errors: dict[str, list[str]] = {key: ["This field is read only."] for key in readonly
+                                        if data.get(key) not in (None, "")}
+        given = {k: v for k, v in data.items() if k not in file_ids | readonly}
+        others: list[FormField] = [f for f in fields if f.id not in file_ids | readonly]
         clean: dict[str, Any] = {}
+        added: dict[str, Any] = {}
+        if generic_form.is_generic(spec):
+            added, wrong = generic_form.new_variables(given, {f.id for f in fields})
+            errors.update(wrong)
+            given = {k: v for k, v in given.items() if k not in added and k not in wrong}
         try:
             if self.form_validator is not None:
                 clean = self.form_validator(others, given)
@@ -684,6 +694,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 clean = _plain({k: v for k, v in given.items() if k in known} if fields else given)
         except FormInvalid as error:
             errors.update(error.errors)
+        clean.update(added)
         checked, file_errors = check_uploads(fields, uploads)
         errors.update(file_errors)
         if errors:

@@ -33,6 +33,7 @@ class FormField:
     options: tuple[tuple[str, str], ...] = ()  # enum (id, label)
     default: str | None = None
     properties: Mapping[str, str] = field(default_factory=dict)  # label_en, help, help_en, multiline
+    readonly: bool = False  # shown, never submitted: a value sent for it is refused (Camunda's `readonly`)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class TaskView:
     form: tuple[FormField, ...] = ()
     data: Mapping[str, JSON] = field(default_factory=dict)
     instance_version: int = 0
+    generic_form: bool = False  # Camunda's generic form: the fields are the variables, and new ones may be added
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ hash can be regenerated from the replayed state and compared.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,7 @@ LANGUAGES = ("fi", "en")
 VISIBILITY = {"decision": "participants", "exclusion": "unit", "dropped": "unit", "discontinuation": "participants",
               "report_124": "orderers", "minutes": "unit"}
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
+_FONT_EPOCH = "315532800"  # 1980-01-01, the earliest date ZIP and font tools accept
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -98,18 +100,26 @@ def _decision_day(data: Mapping[str, Any]) -> str:
 
 
 def _points(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """(criteria, one row per tenderer) from the ranking and the evaluations: every `*_points` value and,
-    where the diagrams record them, a `points` mapping per criterion."""
+    """(criteria, one row per tenderer) from the ranking and the evaluations.
+
+    The ranking of `workflows.award` gives a list of {number, name, points} per tender, kept in the
+    published order of the criteria; rankings recorded before it (a `points` mapping or `*_points` values)
+    are still read, so that their archived decisions regenerate identically."""
     evaluations = {str(e.get("organisation")): e for e in data.get("evaluations") or [] if isinstance(e, Mapping)}
     ranking = [r for r in data.get("ranking") or [] if isinstance(r, Mapping)]
     criteria: list[str] = []
     rows = []
+    numbered = False
     for entry in ranking:
         organisation = str(entry.get("organisation"))
         merged = {**evaluations.get(organisation, {}), **entry}
         points: dict[str, Any] = {}
         if isinstance(merged.get("points"), Mapping):
             points.update(merged["points"])
+        elif isinstance(merged.get("points"), Sequence):
+            numbered = True
+            ordered = sorted((p for p in merged["points"] if isinstance(p, Mapping)), key=lambda p: p.get("number", 0))
+            points.update({str(p.get("name")): p.get("points") for p in ordered})
         points.update({k[: -len("_points")]: v for k, v in merged.items()
                        if k.endswith("_points") and isinstance(v, int | float)})
         for criterion in points:
@@ -117,7 +127,7 @@ def _points(data: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
                 criteria.append(criterion)
         rows.append({"organisation": organisation, "points": points, "total": merged.get("total"),
                      "rank": merged.get("rank")})
-    return sorted(criteria), rows
+    return (criteria if numbered else sorted(criteria)), rows
 
 
 def _tenderer_items(data: Mapping[str, Any], key: str, tenderer: str) -> list[Mapping[str, Any]]:
@@ -164,6 +174,10 @@ def render(kind: str, data: Mapping[str, Any], lang: str = "fi", directory: Dire
     """The document as PDF bytes; the same data always gives the same bytes."""
     from weasyprint import HTML  # loads pango; only documents need it
 
+    # Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which stamps the current time into
+    # each font unless SOURCE_DATE_EPOCH fixes it (the reproducible-builds convention): fix it, so that an
+    # archived document regenerates byte for byte.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", _FONT_EPOCH)
     html = document_html(kind, data, lang, directory, tenderer, rules)
     return bytes(HTML(string=html, base_url=str(TEMPLATES)).write_pdf())
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engine import Database, Engine, TokenStore, utc_now
 from engine.blobs import BlobStore
+from engine.service_handlers import installed_handlers
 from workflows.demo import load_demo
 from workflows.directory import Directory, demo_directory
 from workflows.forms import form_validator_for
@@ -21,7 +22,7 @@ def build_engine(database: Database, directory: Directory | None = None,
     resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
     return Engine(database, resolver, helpers=helpers_for(directory),
                   form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki",
-                  blobs=blobs)
+                  blobs=blobs, service_handlers=installed_handlers())  # the deployment's, from entry points
 
 
 

@@ -57,6 +57,8 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
     for task in x("//bpmn:userTask"):
         for name in USER_TASK_EXPRESSIONS:
             expression(task, task.get(_c(name)), f"camunda:{name}")
+            if name in ("followUpDate", "priority") and task.get(_c(name)):
+                note(task, f"camunda:{name} is not used here (the inbox has due dates only)")
         if task.get(_c("formKey")) and not x("bpmn:extensionElements/camunda:formData", task):
             note(task, f"camunda:formKey {task.get(_c('formKey'))!r} is not shown; the task gets a generic form "
                        "of its variables (add camunda:formData for fields)")
@@ -81,7 +83,8 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
             if known is not None and delegate not in known:
                 refuse(task, f"{'camunda:class' if task.get(_c('class')) else 'camunda:delegateExpression'} "
                              f"{delegate!r} is Java code that cannot run here; register a Python handler under this "
-                             "name (service_handlers) or make it an external task")
+                             "name (entry point group allianssi.service_handlers, docs/camunda7.md) or make it an "
+                             "external task")
         elif expr is not None:
             if known is not None and expr not in known:
                 expression(task, expr, "camunda:expression")
@@ -149,6 +152,9 @@ def check_camunda(file: str, tree: Any, handlers: Collection[str] | None = None)
         note(element, f"{str(element.tag).rsplit('}', 1)[-1]} is documentation here and is ignored")
     for element in x("//bpmn:*[@camunda:asyncBefore='true' or @camunda:asyncAfter='true' or @camunda:async='true']"):
         note(element, "camunda:async* is ignored: each command runs until the process waits")
+    for process in x("//bpmn:process[@camunda:historyTimeToLive]"):
+        note(process, f"camunda:historyTimeToLive {process.get(_c('historyTimeToLive'))!r} is ignored: the audit "
+                      "log is kept whole")
     return problems, notes
 
 

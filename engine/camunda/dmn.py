@@ -28,8 +28,10 @@ AGGREGATIONS = frozenset({"SUM", "MIN", "MAX", "COUNT"})
 MAPPINGS = frozenset({"singleEntry", "singleResult", "collectEntries", "resultList"})
 PYTHON_LANGUAGES = frozenset({"python", "http://www.python.org", "https://www.python.org"})
 JUEL_LANGUAGES = frozenset({"juel", "http://java.sun.com/products/jsp/"})
-FEEL_LANGUAGES = frozenset({"feel", "http://www.omg.org/spec/FEEL/20140401", "https://www.omg.org/spec/DMN/20191111/FEEL/",
-                            "http://www.omg.org/spec/DMN/20180521/FEEL/"})
+# compared lower-cased (as _language reads them): the OMG URIs of FEEL for DMN 1.1, 1.2 and 1.3
+FEEL_LANGUAGES = frozenset(uri.lower() for uri in (
+    "feel", "http://www.omg.org/spec/FEEL/20140401", "http://www.omg.org/spec/DMN/20180521/FEEL/",
+    "https://www.omg.org/spec/DMN/20191111/FEEL/"))
 
 
 class DecisionFailed(ValueError):

@@ -17,25 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-MAX_DEPTH = 64
-MAX_TOKENS = 500  # a left-deep chain (1 + 1 + ...) is walked recursively: keep it far from Python's limit
+from engine.camunda.syntax import Cursor, Node, Token, literal, scan, shown
 
 
 class FeelError(ValueError):
     """A cell outside the supported FEEL, or one that cannot be evaluated."""
-
-
-@dataclass(frozen=True)
-class Node:
-    kind: str
-    value: Any = None
-    args: tuple[Node, ...] = ()
 
 
 _TOKEN = re.compile(r"""
@@ -45,76 +36,34 @@ _TOKEN = re.compile(r"""
   | (?P<name>date\s+and\s+time|[A-Za-z_][\w]*)
   | (?P<op>\.\.|\*\*|<=|>=|!=|[-+*/=<>()\[\],.?])
 """, re.VERBOSE)
-_LITERALS = {"true": True, "false": False, "null": None}
 _FUNCTIONS = {"date", "date and time", "time", "duration", "not", "string", "number"}
+_KEYWORDS = {"and", "or", "if", "then", "else", "in", "between", "instance", "for", "some", "every", "function"}
 
 
-def _tokens(source: str) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    pos = 0
-    while pos < len(source):
-        match = _TOKEN.match(source, pos)
-        if match is None:
-            raise FeelError(f"unexpected character {source[pos]!r} at {pos + 1}")
-        pos = match.end()
-        kind, text = match.lastgroup, match.group()
-        if kind == "space":
-            continue
-        if kind == "number":
+def _tokens(source: str) -> list[Token]:
+    out: list[Token] = []
+    for kind, text in scan(_TOKEN, source, FeelError):
+        known = literal(kind, text)
+        if known is not None:
+            out.append(known)
+        elif kind == "number":
             out.append(("literal", Decimal(text)))
-        elif kind == "string":
-            out.append(("literal", re.sub(r"\\(.)", r"\1", text[1:-1])))
-        elif kind == "name" and text in _LITERALS:
-            out.append(("literal", _LITERALS[text]))
-        elif kind == "name" and text in ("and", "or", "if", "then", "else", "in", "between", "instance", "for",
-                                         "some", "every", "function"):
+        elif kind == "name" and text in _KEYWORDS:
             out.append(("op", text))
         elif kind == "name":
             out.append(("name", re.sub(r"\s+", " ", text)))
         else:
             out.append(("op", text))
-        if len(out) > MAX_TOKENS:
-            raise FeelError(f"longer than {MAX_TOKENS} tokens")
-    out.append(("end", None))
     return out
 
 
-class _Parser:
+class _Parser(Cursor):
     def __init__(self, source: str):
-        self.tokens = _tokens(source)
-        self.at = 0
-        self.depth = 0
-
-    def peek(self, *ops: str) -> bool:
-        kind, value = self.tokens[self.at]
-        return kind == "op" and value in ops
-
-    def take(self) -> tuple[str, Any]:
-        token = self.tokens[self.at]
-        self.at += 1
-        return token
-
-    def expect(self, op: str) -> None:
-        if not self.peek(op):
-            raise FeelError(f"expected {op!r}, found {self._shown()}")
-        self.at += 1
-
-    def _shown(self) -> str:
-        kind, value = self.tokens[self.at]
-        return "the end" if kind == "end" else repr(str(value))
-
-    def done(self) -> None:
-        if self.tokens[self.at][0] != "end":
-            raise FeelError(f"unexpected {self._shown()}")
-
-    def _deeper(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise FeelError(f"nested deeper than {MAX_DEPTH} levels")
+        super().__init__(_tokens(source), FeelError)
 
     # --- unary tests ---------------------------------------------------------------------------
     def unary_tests(self) -> Node:
-        if self.tokens[self.at][0] == "end" or (self.peek("-") and self.tokens[self.at + 1][0] == "end"):
+        if self.at_end() or (self.peek("-") and self.tokens[self.at + 1][0] == "end"):
             self.at = len(self.tokens) - 1
             return Node("any")
         if self.tokens[self.at] == ("name", "not") and self.tokens[self.at + 1] == ("op", "("):
@@ -167,6 +116,8 @@ class _Parser:
         self.depth -= 1
         return node
 
+    # each level loops itself (no shared helper): a helper's frame per level would bring the 64 levels of
+    # nesting allowed close to Python's recursion limit
     def disjunction(self) -> Node:
         node = self.conjunction()
         while self.peek("or"):
@@ -224,12 +175,13 @@ class _Parser:
             self.at += 1
             kind, name = self.take()
             if kind != "name":
-                raise FeelError(f"expected a name after '.', found {name!r}")
+                raise FeelError(f"expected a name after '.', found {shown((kind, name))}")
             node = Node("path", name, (node,))
         return node
 
     def primary(self) -> Node:
-        kind, value = self.take()
+        token = self.take()
+        kind, value = token
         if kind == "literal":
             return Node("literal", value)
         if kind == "name":
@@ -237,13 +189,7 @@ class _Parser:
                 if value not in _FUNCTIONS:
                     raise FeelError(f"unknown function {value}() (supported: {', '.join(sorted(_FUNCTIONS))})")
                 self.at += 1
-                args: list[Node] = []
-                while not self.peek(")"):
-                    if args:
-                        self.expect(",")
-                    args.append(self.expression())
-                self.expect(")")
-                return Node("call", value, tuple(args))
+                return Node("call", value, self.sequence(")", self.expression))
             return Node("name", value)
         if kind == "op" and value == "?":
             return Node("input")
@@ -252,14 +198,8 @@ class _Parser:
             self.expect(")")
             return node
         if kind == "op" and value == "[":
-            items: list[Node] = []
-            while not self.peek("]"):
-                if items:
-                    self.expect(",")
-                items.append(self.expression())
-            self.expect("]")
-            return Node("list", None, tuple(items))
-        raise FeelError(f"unexpected {'the end' if kind == 'end' else repr(str(value))}")
+            return Node("list", None, self.sequence("]", self.expression))
+        raise FeelError(f"unexpected {shown(token)}")
 
 
 @lru_cache(maxsize=4096)
@@ -270,7 +210,7 @@ def parse_unary_tests(text: str) -> Node:
 @lru_cache(maxsize=4096)
 def parse_expression(text: str) -> Node:
     parser = _Parser(text or "")
-    if parser.tokens[0][0] == "end":
+    if parser.at_end():
         return Node("literal", None)  # an empty output cell is null
     node = parser.expression()
     parser.done()

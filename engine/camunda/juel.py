@@ -29,21 +29,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from engine.camunda.syntax import Cursor, Node, Token, literal, scan, shown
 from engine.determinism import current_time
-
-MAX_DEPTH = 64  # nesting deeper than any real model; keeps the recursive parser and walker bounded
-MAX_TOKENS = 500  # a left-deep chain (1 + 1 + ...) is walked recursively: keep it far from Python's limit
 
 
 class JuelError(ValueError):
     """An expression outside the supported grammar, or one that cannot be evaluated on this data."""
 
 
-@dataclass(frozen=True)
-class Node:
-    kind: str  # literal | name | unary | binary | ternary | member | index | call | method | text
-    value: Any = None
-    args: tuple[Node, ...] = ()
+# Node kinds: literal | name | unary | binary | ternary | member | index | call | method | text
 
 
 _TOKEN = re.compile(r"""
@@ -55,7 +49,6 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 _KEYWORD_OPS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
                 "le": "<=", "ge": ">=", "div": "/", "mod": "%"}
-_LITERALS = {"true": True, "false": False, "null": None}
 _RESERVED = {"instanceof"}
 
 # Camunda's built-in functions and the methods of the date values they return
@@ -65,24 +58,14 @@ _UNITS = {"Years": "years", "Months": "months", "Weeks": "weeks", "Days": "days"
 METHODS = frozenset({f"{sign}{unit}" for sign in ("plus", "minus") for unit in _UNITS} | {"toDate"})
 
 
-def _tokens(source: str) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    pos = 0
-    while pos < len(source):
-        match = _TOKEN.match(source, pos)
-        if match is None:
-            raise JuelError(f"unexpected character {source[pos]!r} at {pos + 1}")
-        pos = match.end()
-        kind = match.lastgroup
-        text = match.group()
-        if kind == "space":
-            continue
-        if kind == "number":
+def _tokens(source: str) -> list[Token]:
+    out: list[Token] = []
+    for kind, text in scan(_TOKEN, source, JuelError):
+        known = literal(kind, text)
+        if known is not None:
+            out.append(known)
+        elif kind == "number":
             out.append(("literal", float(text) if any(c in text for c in ".eE") else int(text)))
-        elif kind == "string":
-            out.append(("literal", re.sub(r"\\(.)", r"\1", text[1:-1])))
-        elif kind == "name" and text in _LITERALS:
-            out.append(("literal", _LITERALS[text]))
         elif kind == "name" and text in _KEYWORD_OPS:
             out.append(("op", _KEYWORD_OPS[text]))
         elif kind == "name" and text == "empty":
@@ -90,47 +73,21 @@ def _tokens(source: str) -> list[tuple[str, Any]]:
         elif kind == "name" and text in _RESERVED:
             raise JuelError(f"{text!r} is not supported")
         else:
-            out.append((str(kind), text))
-        if len(out) > MAX_TOKENS:
-            raise JuelError(f"longer than {MAX_TOKENS} tokens")
-    out.append(("end", None))
+            out.append((kind, text))
     return out
 
 
-class _Parser:
+class _Parser(Cursor):
     def __init__(self, source: str):
-        self.tokens = _tokens(source)
-        self.at = 0
-        self.depth = 0
-
-    def peek(self, *ops: str) -> bool:
-        kind, value = self.tokens[self.at]
-        return kind == "op" and value in ops
-
-    def take(self) -> tuple[str, Any]:
-        token = self.tokens[self.at]
-        self.at += 1
-        return token
-
-    def expect(self, op: str) -> None:
-        if not self.peek(op):
-            raise JuelError(f"expected {op!r}, found {self._shown()}")
-        self.at += 1
-
-    def _shown(self) -> str:
-        kind, value = self.tokens[self.at]
-        return "the end" if kind == "end" else repr(value)
+        super().__init__(_tokens(source), JuelError)
 
     def parse(self) -> Node:
         node = self.ternary()
-        if self.tokens[self.at][0] != "end":
-            raise JuelError(f"unexpected {self._shown()}")
+        self.done()
         return node
 
     def ternary(self) -> Node:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise JuelError(f"nested deeper than {MAX_DEPTH} levels")
+        self._deeper()
         node = self.binary(0)
         if self.peek("?"):
             self.at += 1
@@ -155,9 +112,7 @@ class _Parser:
     def unary(self) -> Node:
         if self.peek("!", "-", "empty"):
             op = self.take()[1]
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise JuelError(f"nested deeper than {MAX_DEPTH} levels")
+            self._deeper()
             node = Node("unary", op, (self.unary(),))
             self.depth -= 1
             return node
@@ -170,12 +125,13 @@ class _Parser:
                 self.at += 1
                 kind, name = self.take()
                 if kind != "name":
-                    raise JuelError(f"expected a property name after '.', found {name!r}")
+                    raise JuelError(f"expected a property name after '.', found {shown((kind, name))}")
                 if self.peek("("):
                     if name not in METHODS:
                         raise JuelError(f"method calls are not supported ({name}(); only Camunda's date methods "
                                         f"such as plusDays() and toDate())")
-                    node = Node("method", name, (node, *self.arguments()))
+                    self.at += 1
+                    node = Node("method", name, (node, *self.sequence(")", self.ternary)))
                 else:
                     node = Node("member", name, (node,))
             elif self.peek("["):
@@ -186,31 +142,23 @@ class _Parser:
             else:
                 return node
 
-    def arguments(self) -> tuple[Node, ...]:
-        self.expect("(")
-        args: list[Node] = []
-        while not self.peek(")"):
-            if args:
-                self.expect(",")
-            args.append(self.ternary())
-        self.expect(")")
-        return tuple(args)
-
     def primary(self) -> Node:
-        kind, value = self.take()
+        token = self.take()
+        kind, value = token
         if kind == "literal":
             return Node("literal", value)
         if kind == "name":
             if self.peek("("):
                 if value not in FUNCTIONS:
                     raise JuelError(f"unknown function {value}() (supported: {', '.join(sorted(FUNCTIONS))})")
-                return Node("call", value, self.arguments())
+                self.at += 1
+                return Node("call", value, self.sequence(")", self.ternary))
             return Node("name", value)
         if kind == "op" and value == "(":
             node = self.ternary()
             self.expect(")")
             return node
-        raise JuelError(f"unexpected {'the end' if kind == 'end' else repr(value)}")
+        raise JuelError(f"unexpected {shown(token)}")
 
 
 _PART = re.compile(r"[$#]\{")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from engine.service_handlers import installed_handlers
 from tests.conftest import ROOT
 from web.cli import main
 
@@ -127,3 +129,35 @@ def test_validate_a_camunda_7_model_lists_notes_and_refusals(run) -> None:  # ty
     assert "note  reviewInvoice.bpmn:13 [assignReviewer]: camunda:formKey" in checked
     refused = run("validate", str(invoice), ok=False)  # the product registers no handler for the Java class
     assert "invoice.v2.bpmn:79 [ServiceTask_1]" in refused and "ArchiveInvoiceService" in refused
+
+
+def install_handlers(folder: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """A deployment's own package, installed on the path: a module and its entry point registering it."""
+    (folder / "acme_invoice.py").write_text(
+        "archived = []\n\ndef archive(data):\n    archived.append(data['invoiceNumber'])\n", encoding="utf-8")
+    info = folder / "acme_invoice-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-invoice\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        "[allianssi.service_handlers]\n"
+        f"org.camunda.bpm.example.invoice.service.ArchiveInvoiceService = {target}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(folder))
+
+
+def test_a_handler_installed_as_an_entry_point_lets_the_java_service_task_deploy(  # type: ignore[no-untyped-def]
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_handlers(tmp_path, monkeypatch, "acme_invoice:archive")
+    invoice = ROOT.parent / "shared" / "camunda-invoice"
+    assert "ok  invoice" in run("validate", str(invoice))  # the Java class now names an installed handler
+    run("init")
+    assert "new   invoice  v1" in run("deploy", str(invoice))
+    handler = installed_handlers()["org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"]
+    handler({"invoiceNumber": "GPFE-9"})  # what the engine calls (tests/engine/camunda/test_invoice.py runs it)
+    assert importlib.import_module("acme_invoice").archived == ["GPFE-9"]
+
+
+def test_an_entry_point_that_cannot_load_is_said_at_once(  # type: ignore[no-untyped-def]
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_handlers(tmp_path, monkeypatch, "acme_invoice:missing")
+    output = run("validate", str(ROOT.parent / "shared" / "camunda-invoice"), ok=False)
+    assert "ArchiveInvoiceService" in output and "cannot be loaded" in output

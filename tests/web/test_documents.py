@@ -327,8 +327,11 @@ def test_the_unit_generates_the_decision_which_is_archived_and_regenerated_ident
     text = _text(body)
     assert "Hankintapäätös" in text and "markkinaoikeuteen" in text and "14 päivän" in text
     assert "Valittu tarjoaja: Vaara-Kainuun Osaamispalvelut Oy" in text
-    assert "Sija Tarjoaja Hinta Laatu Yhteensä" in text
-    assert "1 Vaara-Kainuun Osaamispalvelut Oy 15.0 70.0 85.0" in text  # rank, points per criterion, total
+    # the published criteria in their order; points = weight × score / 10 from the scores documents_site gives
+    assert ("Sija Tarjoaja Kyvykkyys ja kirjalliset vastaukset Haastattelut ja allianssityöpajat "
+            "Palkkio-% ja kustannuserät Yhteensä") in text
+    assert "1 Vaara-Kainuun Osaamispalvelut Oy 35.0 24.0 10.0 69.0" in text
+    assert "2 Yrityspolku Pohjoinen Oy 30.0 24.0 10.0 64.0" in text
     # the parties see the served decision; a municipality that declined does not
     assert Client(site, "uraverkko.tenderer").get(f"{page_path}/files/{ref['sha256']}")[0] == 200
     assert Client(site, f"{DECLINED}.council").get(f"{page_path}/files/{ref['sha256']}")[0] == 403

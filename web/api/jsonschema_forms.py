@@ -28,10 +28,17 @@ def field_schema(field: FormField) -> dict[str, Any]:
         schema["maxLength"] = field.max_length
     if field.properties.get("help"):
         schema["description"] = field.properties["help"]
+    if field.readonly:  # shown with its value; a value sent for it is refused
+        schema["readOnly"] = True
     return schema
 
 
-def form_schema(fields: Sequence[FormField]) -> dict[str, Any]:
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-            "properties": {f.id: field_schema(f) for f in fields},
-            "required": [f.id for f in fields if f.required]}
+def form_schema(fields: Sequence[FormField], generic: bool = False) -> dict[str, Any]:
+    """`generic`: Camunda's generic form, whose fields are the task's variables; a new variable (text,
+    number or boolean) may be sent beside them."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+              "properties": {f.id: field_schema(f) for f in fields},
+              "required": [f.id for f in fields if f.required]}
+    if generic:
+        schema["additionalProperties"] = {"type": ["string", "number", "boolean"]}
+    return schema

@@ -46,7 +46,7 @@ def read_task(task_id: str) -> Response:
     data = dict(task.data) if access.full_view(api_viewer()) else {
         k: v for k, v in task.data.items() if k in form_ids}  # a tenderer sees its own form's values only
     shown: dict[str, Any] = {
-        **task_summary(task), "documentation": task.documentation, "form": form_schema(task.form),
+        **task_summary(task), "documentation": task.documentation, "form": form_schema(task.form, task.generic_form),
         "form_fields": [{"id": f.id, "label": f.label, "type": f.type, "required": f.required} for f in task.form],
         "data": data}
     return reply(schemas.Task, shown, headers=etag(task.instance_version))

@@ -20,7 +20,9 @@ from web.i18n import days_left, localized
 from web.names import element_title, organisation_names, procurement_title, user_name
 from web.security import safe_next
 from web.state import services
+from web.tasks import variables
 from web.tasks.forms import field_views, outside_choices, submitted, uploads
+from web.tasks.variables import NewVariable
 
 bp = Blueprint("tasks", __name__, template_folder="templates")
 
@@ -46,12 +48,15 @@ def colleagues(viewer: Viewer, task: TaskView) -> list[tuple[str, str]]:
 
 
 def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None,
-            errors: dict[str, list[str]] | None = None, problem: str | None = None, status: int = 200) -> Any:
+            errors: dict[str, list[str]] | None = None, problem: str | None = None, status: int = 200,
+            new_rows: list[NewVariable] | None = None) -> Any:
     engine = services().engine
     instance = engine.instance(task.instance_id)
     model = process_model(engine, instance.process_id, instance.definition_version)
     can_act = may_act_on_task(viewer, task, engine.resolver)
-    fields = field_views(task.form, values, errors, field_choices(task.form, task.data, instance.participants))
+    fields = field_views(task.form, values, errors, field_choices(task.form, task.data, instance.participants),
+                         task.data)
+    new_rows = (new_rows or variables.blank_rows()) if task.generic_form else []
     now = engine.clock_of(instance.id)
     return render_template(
         "tasks/show.html", task=task, instance=instance, fields=fields, can_act=can_act,
@@ -64,7 +69,8 @@ def _render(task: TaskView, viewer: Viewer, values: dict[str, str] | None = None
         claimed_by_other=task.claimed_by not in (None, viewer.username),
         claimed_by_name=user_name(task.claimed_by), problem=problem, task_data=task.data,
         facts=for_page(task.properties, _visible_data(viewer, task, instance, model), model, organisation_names()),
-        error_count=sum(1 for f in fields if f.errors)), status
+        new_rows=new_rows, type_options=variables.type_options(),
+        error_count=sum(1 for f in fields if f.errors) + sum(1 for r in new_rows if r.errors)), status
 
 
 @bp.get("/<task_id>")
@@ -92,13 +98,21 @@ def complete(task_id: str) -> Any:
         task.form, task.data, engine.instance(task.instance_id).participants))
     if wrong:  # an organisation not among the choices is refused at its field, before the engine
         return _render(task, viewer, shown, wrong, status=422)
+    rows: list[NewVariable] = []
+    added: dict[str, Any] = {}
+    if task.generic_form:  # Camunda's generic form: new variables beside the task's own
+        added, rows = variables.read_rows(variables.posted_rows(request.form), {f.id for f in task.form})
+        if any(row.errors for row in rows):  # said with the fields' own errors, all at once
+            return _render(task, viewer, shown, variables.field_errors(task.form, data, services().directory),
+                           status=422, new_rows=rows)
     files = uploads(task.form, request.files)
     try:
-        after = engine.complete_task(task_id, viewer.username, data, files=files)
+        after = engine.complete_task(task_id, viewer.username, {**data, **added} if rows else data, files=files)
     except FormInvalid as error:
-        return _render(task, viewer, shown, error.errors, status=status_of(error))
+        return _render(task, viewer, shown, error.errors, status=status_of(error),
+                       new_rows=variables.with_engine_errors(rows, error.errors))
     except ScriptFailed as error:
-        return _render(task, viewer, shown, problem=reason(error), status=status_of(error))
+        return _render(task, viewer, shown, problem=reason(error), status=status_of(error), new_rows=rows)
     # the command returns the instance as it left it: its version and open tasks need no second read
     flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, after.definition_version),
                                                     task.element_id, task.name)), "success")

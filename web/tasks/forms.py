@@ -8,9 +8,11 @@ the viewer's language.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -33,7 +35,7 @@ class FieldView:
     field: FormField
     label: str
     help: str
-    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio | checkboxes | file
+    widget: str  # text | textarea | number | date | checkbox | yesno | select | radio | checkboxes | file | readonly
     value: str
     errors: tuple[str, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
@@ -78,6 +80,8 @@ class FieldView:
 
 
 def _widget(form_field: FormField) -> str:
+    if form_field.readonly:  # shown, not sent: whatever its type, a read-only text
+        return "readonly"
     if is_file_field(form_field):
         return "file"
     if form_field.type == "boolean":  # a required yes/no is asked explicitly: an unticked box is no answer
@@ -93,7 +97,12 @@ def _widget(form_field: FormField) -> str:
     return "text"
 
 
-def _initial(form_field: FormField) -> str:
+def _initial(form_field: FormField, data: Mapping[str, Any]) -> str:
+    if form_field.readonly and form_field.id in data:  # Camunda shows a read-only field's variable
+        value = data[form_field.id]
+        if isinstance(value, bool):
+            return TRUE if value else FALSE
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     default = form_field.default
     if default is None or "${" in default or "#{" in default:  # an expression, not a value
         return ""
@@ -102,11 +111,15 @@ def _initial(form_field: FormField) -> str:
 
 def field_views(form: Sequence[FormField], values: Mapping[str, str] | None = None,
                 errors: Mapping[str, Sequence[str]] | None = None,
-                choices: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> list[FieldView]:
-    """The inputs of a form; a field with `choices` (web.choices) is a select, or checkboxes when multiple."""
+                choices: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+                data: Mapping[str, Any] | None = None) -> list[FieldView]:
+    """The inputs of a form; a field with `choices` (web.choices) is a select, or checkboxes when multiple.
+    `data`: the task's variables, which a read-only field shows."""
     views = []
     for form_field in form:
-        value = values.get(form_field.id, "") if values is not None else _initial(form_field)
+        value = _initial(form_field, data or {})
+        if values is not None and not form_field.readonly:
+            value = values.get(form_field.id, "")
         chosen_from = (choices or {}).get(form_field.id)
         widget = _widget(form_field)
         if chosen_from is not None:
@@ -136,8 +149,8 @@ def submitted(form: Sequence[FormField], posted: MultiDict[str, str]) -> tuple[d
     data: dict[str, str] = {}
     shown: dict[str, str] = {}
     for form_field in form:
-        if is_file_field(form_field):
-            continue  # files come separately (uploads) and are never shown back
+        if is_file_field(form_field) or form_field.readonly:
+            continue  # files come separately (uploads) and are never shown back; a read-only field is not sent
         if form_field.type == "boolean" and not form_field.required:
             ticked = posted.get(form_field.id) in (TRUE, "on", "1")
             data[form_field.id] = TRUE if ticked else FALSE
@@ -198,6 +211,8 @@ def explain(form_field: FormField, message: str) -> str:
         if longest:
             return _("Enter at most %(high)d characters.", high=longest)
         return _("Enter at least %(low)d characters.", low=shortest or 0)
+    if message == "This field is read only.":
+        return _("This field is read only: it cannot be changed here.")
     if message == "Not a valid string.":
         return _("Enter text.")
     if message.startswith("File too large"):

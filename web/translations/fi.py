@@ -308,6 +308,30 @@ FI: dict[str, str | tuple[str, str]] = {
     "Enter at most %(high)d characters.": "Kirjoita enintään %(high)d merkkiä.",
     "Enter at least %(low)d characters.": "Kirjoita vähintään %(low)d merkkiä.",
     "Enter text.": "Kirjoita tekstiä.",
+    # Camunda 7's generic form and read-only fields (web/tasks/variables.py, web/tasks/forms.py)
+    "This field is read only: it cannot be changed here.":
+        "Tämä kenttä on vain luettavissa: sitä ei voi muuttaa tässä.",
+    "This task's own form is not available here, so its variables are shown: change what the task asks you to "
+    "change. An emptied field keeps its value.":
+        "Tehtävän omaa lomaketta ei ole käytettävissä, joten sen muuttujat näytetään: muuta sitä, mitä tehtävä "
+        "pyytää muuttamaan. Tyhjennetty kenttä säilyttää arvonsa.",
+    "Add variables": "Lisää muuttujia",
+    "read only": "vain luettavissa",
+    "A variable the task's instructions ask for and that is not above: its name, type and value. Leave a row "
+    "empty if you do not need it.":
+        "Muuttuja, jota tehtävän ohje pyytää ja jota ei ole yllä: sen nimi, tyyppi ja arvo. Jätä rivi tyhjäksi, "
+        "jos et tarvitse sitä.",
+    "New variable %(number)d": "Uusi muuttuja %(number)d",
+    "Type": "Tyyppi",
+    "Value": "Arvo",
+    "Text": "Teksti",
+    "Yes or no (true/false)": "Kyllä tai ei (true/false)",
+    "Whole number": "Kokonaisluku",
+    "Number": "Luku",
+    "Date (YYYY-MM-DD)": "Päivämäärä (VVVV-KK-PP)",
+    "A name starts with a letter and has only letters, digits and _ (for example approved).":
+        "Nimi alkaa kirjaimella, ja siinä on vain kirjaimia, numeroita ja _ (esimerkiksi approved).",
+    "There is a variable %(name)s already: change it above.": "Muuttuja %(name)s on jo olemassa: muuta sitä yllä.",
     "For": "Kenelle",
     "Claimed by you": "Varattu sinulle",
     "Claimed by %(name)s": "Varannut: %(name)s",

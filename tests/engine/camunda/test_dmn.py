@@ -166,6 +166,7 @@ def test_validation_names_line_and_element() -> None:
                                          '<requiredDecision href="#nowhere"/></informationRequirement>'),
      "which this file lacks"),
     (('<inputEntry id="r0_in">', '<inputEntry id="r0_in" expressionLanguage="javascript">'), "not supported"),
+    ((' id="d"', ' id="d" expressionLanguage="javascript"'), "expression language 'javascript' is not supported"),
 ])
 def test_validation_refuses(change: tuple[str, str], message: str) -> None:
     xml = table("FIRST", RULES).replace(*change)
@@ -179,6 +180,14 @@ def test_a_cycle_of_requirements_is_refused() -> None:
         '<decision id="main" name="Main"><informationRequirement id="q"><requiredDecision href="#main"/>'
         "</informationRequirement>")
     assert any("cycle" in p.message for p in dmn.check_file("rules.dmn", etree.fromstring(xml.encode())))
+
+
+@pytest.mark.parametrize("uri", ["http://www.omg.org/spec/FEEL/20140401", "http://www.omg.org/spec/DMN/20180521/FEEL/",
+                                 "https://www.omg.org/spec/DMN/20191111/FEEL/", "feel", "FEEL"])
+def test_feel_named_by_its_omg_uri_is_feel(uri: str) -> None:
+    xml = table("FIRST", RULES).replace(' id="d"', f' id="d" expressionLanguage="{uri}"')
+    assert dmn.check_file("rules.dmn", etree.fromstring(xml.encode())) == []
+    assert decide(xml, {"amount": 30}) == decide(table("FIRST", RULES), {"amount": 30})
 
 
 def test_python_tables_are_left_to_spiffworkflow() -> None:

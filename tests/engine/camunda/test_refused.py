@@ -39,6 +39,10 @@ CASES = {
                                "camunda:assignee"),
     "candidate groups bad JUEL": ("t", '<bpmn:userTask id="t" camunda:candidateGroups="${a &amp;&amp;}" />',
                                   "camunda:candidateGroups"),
+    "candidate users with a method": ("t", '<bpmn:userTask id="t" camunda:candidateUsers="${team.members()}" />',
+                                      "camunda:candidateUsers"),
+    "follow-up date bad JUEL": ("t", '<bpmn:userTask id="t" camunda:assignee="a" camunda:followUpDate="${x +}" />',
+                                "camunda:followUpDate"),
     "due date with a bean": ("t", '<bpmn:userTask id="t" camunda:assignee="a" camunda:dueDate="${cal.next()}" />',
                              "camunda:dueDate"),
     "collection expression": ("t", '<bpmn:userTask id="t" camunda:assignee="${who}">'
@@ -81,21 +85,27 @@ def test_refused_with_file_line_and_element(case: str) -> None:
                or p.line and p.line > line_of(text, f'id="{element_id}"') for p in problems)
 
 
-def test_a_condition_outside_juel_is_refused_with_its_flow() -> None:
-    text = bpmn(process("p", """
+@pytest.mark.parametrize(("condition", "message"), [
+    ("<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">${amount.intValue() > 10}",
+     "method calls are not supported"),
+    ("<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\" language=\"javascript\">amount &gt; 10",
+     "'javascript' cannot run here"),
+])
+def test_a_condition_that_cannot_run_is_refused_with_its_flow(condition: str, message: str) -> None:
+    text = bpmn(process("p", f"""
 <bpmn:startEvent id="start" />
 <bpmn:sequenceFlow id="go" sourceRef="start" targetRef="gw" />
 <bpmn:exclusiveGateway id="gw" default="other" />
 <bpmn:sequenceFlow id="big" sourceRef="gw" targetRef="end">
-  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${amount.intValue() > 10}</bpmn:conditionExpression>
+  {condition}</bpmn:conditionExpression>
 </bpmn:sequenceFlow>
 <bpmn:sequenceFlow id="other" sourceRef="gw" targetRef="end" />
 <bpmn:endEvent id="end" />"""))
     with pytest.raises(DefinitionError) as caught:
-        compile_bundle(file(text), handlers=())
+        compile_bundle(file(text, "flows.bpmn"), handlers=())
     [problem] = caught.value.problems
-    assert (problem.element_id, problem.line) == ("big", line_of(text, "amount.intValue"))
-    assert "method calls are not supported" in problem.message
+    assert (problem.file, problem.element_id, problem.line) == ("flows.bpmn", "big", line_of(text, "conditionExpr"))
+    assert message in problem.message
 
 
 def test_registered_handlers_and_external_tasks_pass() -> None:
@@ -121,3 +131,26 @@ def test_ignored_constructs_are_noted_not_refused() -> None:
     assert {("t", line_of(text, 'id="t"')), ("ref", line_of(text, 'id="ref"')), ("obj", line_of(text, 'id="obj"'))} \
         <= noted
     assert any("execution listener" in n.message for n in compiled.info.notes)
+
+
+def test_ignored_call_and_process_attributes_are_noted_with_their_elements() -> None:
+    called = process("sub", chain(("sub_start", '<bpmn:startEvent id="sub_start" />'),
+                                  ("sub_end", '<bpmn:endEvent id="sub_end" />')))
+    text = bpmn(called, process("p", chain(
+        START,
+        ("call", '<bpmn:callActivity id="call" calledElement="sub" camunda:calledElementBinding="version" '
+                 'camunda:calledElementVersion="3"><bpmn:extensionElements>'
+                 '<camunda:in businessKey="#{execution.processBusinessKey}" />'
+                 '<camunda:in variables="all" local="true" />'
+                 '</bpmn:extensionElements></bpmn:callActivity>'),
+        ("t", '<bpmn:userTask id="t" camunda:assignee="ann" camunda:priority="80"><bpmn:extensionElements>'
+              '<camunda:taskListener event="create" class="org.acme.Notify" /></bpmn:extensionElements>'
+              '</bpmn:userTask>'),
+        END)).replace('<bpmn:process id="p"', '<bpmn:process id="p" camunda:historyTimeToLive="180"'))
+    compiled = compile_bundle(file(text), handlers=())
+    notes = [n for c in compiled.values() for n in c.info.notes]
+    noted = {(n.element_id, n.message.split(" ")[0] + " " + n.message.split(" ")[1]) for n in notes}
+    assert {("call", "calledElementBinding 'version':"), ("call", "camunda:in businessKey"),
+            ("call", "local=\"true\" is"), ("t", "task listener"), ("t", "camunda:priority is"),
+            ("p", "camunda:historyTimeToLive '180'")} <= noted
+    assert all(n.line for n in notes)  # every note names its line

@@ -8,11 +8,13 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import ROOT
@@ -32,20 +34,27 @@ class LiveSite(AllianceSite):
     url: str = ""
 
 
+@contextmanager
+def serving(app: Flask, name: str) -> Iterator[str]:
+    """The app served by werkzeug in a thread on 127.0.0.1 (its address), its database closed after."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["allianssi"].database.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     clock = Clock()  # 12 January 2026 in Helsinki; tests may only move it forward
     folder = tmp_path_factory.mktemp("live")
     app = alliance_app(f"sqlite:///{folder / 'live.db'}", clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
-    thread.start()
-    try:
-        yield LiveSite(app, app.extensions["allianssi"].engine, clock, url=f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["allianssi"].database.dispose()
+    with serving(app, "live-site") as url:
+        yield LiveSite(app, app.extensions["allianssi"].engine, clock, url=url)
 
 
 REQUIRED = os.environ.get("ALLIANSSI_REQUIRE_BROWSER") == "1"  # CI: a missing browser is a failure

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from engine import Database, Engine
 from tests.conftest import ROOT
-from tests.web.browser.conftest import screenshot, serious_violations
+from tests.web.browser.conftest import screenshot, serious_violations, serving
 from tests.web.conftest import EXAMPLE, PASSWORD, Clock
 from tests.web.test_designer import RoleResolver, directory
 from web.app import create_app, prepare
@@ -39,15 +37,8 @@ def designer_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{folder / 'd.db'}",
                       "BPMN_DIR": str(EXAMPLE), "ENGINE_FACTORY": factory, "DIRECTORY": people})
     prepare(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="designer-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app.extensions["allianssi"].engine
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["allianssi"].database.dispose()
+    with serving(app, "designer-site") as url:
+        yield url, app.extensions["allianssi"].engine
 
 
 def classes_of(page: Any, element_id: str) -> str:
