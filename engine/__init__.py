@@ -19,7 +19,7 @@ from engine.errors import (
 )
 from engine.external_tasks import ExternalTaskView, TopicRequest
 from engine.forms import form_fields_of_element
-from engine.listing import BadCursor, InstancePage
+from engine.listing import BadCursor, InboxPage, InstancePage
 from engine.messages import MessageRefused
 from engine.runtime import Engine
 from engine.storage import Database
@@ -41,7 +41,7 @@ from engine.types import (
 )
 
 __all__ = [
-    "Assignment", "AssignmentResolver", "BadCursor", "InstancePage", "ExternalTaskView", "MessageRefused",
+    "Assignment", "AssignmentResolver", "BadCursor", "InboxPage", "InstancePage", "ExternalTaskView", "MessageRefused",
     "TokenInvalid", "TokenNotFound",
     "TokenStore", "TokenView", "TopicRequest", "AuditEvent", "ChainReport", "Conflict", "Database", "DefinitionError",
     "DefinitionNotFound", "DeployedProcess", "Engine", "EngineError", "FormField", "FormInvalid", "FormValidator",

@@ -38,6 +38,20 @@ def event_hash(prev_hash: str, stream: str, seq: int, type_: str, at: datetime, 
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+def stored_event_hash(prev_hash: str, stream: str, seq: int, type_: str, at: datetime, actor: str,
+                      task_id: str | None, payload_json: str) -> str:
+    """event_hash over the stored canonical payload bytes as they are: the same canonical JSON spelled
+    without parsing and re-dumping the payload (its keys are already sorted, the outer keys are fixed)."""
+    body = "".join((
+        '{"actor":', _string(actor), ',"at":', _string(at.isoformat()), ',"payload":', payload_json,
+        ',"seq":', str(int(seq)), ',"stream":', _string(stream), ',"task_id":',
+        "null" if task_id is None else _string(task_id), ',"type":', _string(type_), "}"))
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+_string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
+
+
 class ChainWriter:
     """Appends to one stream inside the caller's transaction (the instance lock serialises writers)."""
 
@@ -59,7 +73,7 @@ class ChainWriter:
         seq = self.seq + 1
         at = at.astimezone(timezone.utc)  # stored as UTC; hash what will be read back
         payload_json = canonical_json(payload)
-        digest = event_hash(self.head, self.stream, seq, type_, at, actor, task_id, payload_json)
+        digest = stored_event_hash(self.head, self.stream, seq, type_, at, actor, task_id, payload_json)
         record = AuditRecord(stream=self.stream, seq=seq, type=type_, at=at, actor=actor, task_id=task_id,
                              payload=payload_json, prev_hash=self.head, hash=digest)
         self.session.add(record)
@@ -72,37 +86,47 @@ def to_event(record: AuditRecord) -> AuditEvent:
                       json.loads(record.payload), record.prev_hash, record.hash)
 
 
+_CHAIN_COLUMNS = (AuditRecord.stream, AuditRecord.seq, AuditRecord.type, AuditRecord.at, AuditRecord.actor,
+                  AuditRecord.task_id, AuditRecord.payload, AuditRecord.prev_hash, AuditRecord.hash)
+
+
 def verify_chain(session: Session, stream: str | None = None) -> ChainReport:
-    """Walk each chain from its start; name the first event whose link or hash does not match."""
-    query = select(AuditRecord).order_by(AuditRecord.stream, AuditRecord.seq)
+    """Walk each chain from its start; name the first event whose link or hash does not match.
+
+    Rows come as plain tuples and each hash is computed over the stored canonical payload as it is;
+    only a row whose hash does not match that way is parsed and re-spelled (an event stored before
+    payloads were canonical would still match), so an intact chain costs one SHA-256 per event."""
+    query = select(*_CHAIN_COLUMNS).order_by(AuditRecord.stream, AuditRecord.seq)
     if stream is not None:
         query = query.where(AuditRecord.stream == stream)
     heads: dict[str, str] = {}
     events = 0
     current, prev_hash, expected_seq = None, GENESIS, 1
-    for record in session.execute(query.execution_options(yield_per=2000)).scalars():
-        if record.stream != current:
-            current, prev_hash, expected_seq = record.stream, GENESIS, 1
+    for record in session.execute(query.execution_options(yield_per=5000)):
+        if record[0] != current:
+            current, prev_hash, expected_seq = record[0], GENESIS, 1
         events += 1
         broken = _check_link(record, prev_hash, expected_seq)
         if broken:
-            return ChainReport(len(heads) + 1, events, heads, BrokenLink(record.stream, record.seq, broken))
-        prev_hash, expected_seq = record.hash, expected_seq + 1
-        heads[record.stream] = record.hash
+            return ChainReport(len(heads) + 1, events, heads, BrokenLink(record[0], record[1], broken))
+        prev_hash, expected_seq = record[8], expected_seq + 1
+        heads[record[0]] = record[8]
     return ChainReport(len(heads), events, heads, None)
 
 
-def _check_link(record: AuditRecord, prev_hash: str, expected_seq: int) -> str | None:
-    if record.seq != expected_seq:
-        return f"event {expected_seq} is missing (found {record.seq})"
-    if record.prev_hash != prev_hash:
+def _check_link(record: tuple[Any, ...], prev_hash: str, expected_seq: int) -> str | None:
+    stream, seq, type_, at, actor, task_id, payload, stored_prev, stored_hash = record
+    if seq != expected_seq:
+        return f"event {expected_seq} is missing (found {seq})"
+    if stored_prev != prev_hash:
         return "prev_hash does not match the previous event's hash"
+    if stored_event_hash(prev_hash, stream, seq, type_, at, actor, task_id, payload) == stored_hash:
+        return None
     try:
-        recomputed = event_hash(prev_hash, record.stream, record.seq, record.type, record.at, record.actor,
-                                record.task_id, record.payload)
+        recomputed = event_hash(prev_hash, stream, seq, type_, at, actor, task_id, payload)
     except ValueError as error:
         return f"payload is not valid JSON: {error}"
-    if recomputed != record.hash:
+    if recomputed != stored_hash:
         return "content does not match its hash (the event was changed)"
     return None
 

@@ -8,7 +8,7 @@ and DMN XML schemas, SpiffWorkflow's own semantic checks, and ours
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -267,13 +267,15 @@ _cache: dict[tuple[str, str], CompiledProcess] = {}
 _cache_lock = Lock()
 
 
-def load_process(files: Sequence[SourceFile], process_id: str, sha256: str) -> CompiledProcess:
-    """A stored definition, parsed once per process and content hash."""
+def load_process(files: Sequence[SourceFile] | Callable[[], Sequence[SourceFile]], process_id: str,
+                 sha256: str) -> CompiledProcess:
+    """A stored definition, parsed once per process and content hash. `files` may be a function that
+    reads them: it is called only when the definition is not parsed yet."""
     key = (process_id, sha256)
     with _cache_lock:
         hit = _cache.get(key)
     if hit is None:
-        hit = compile_bundle(files)[process_id]
+        hit = compile_bundle(files() if callable(files) else files)[process_id]
         with _cache_lock:
             _cache[key] = hit
     return hit

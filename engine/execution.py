@@ -125,6 +125,43 @@ def dump_workflow(workflow: BpmnWorkflow) -> str:
         raise ScriptFailed(None, f"task data must be plain JSON: {error}") from None
 
 
+@dataclass(frozen=True)
+class StoredTask:
+    """One task as the stored state holds it, read without rebuilding the workflow."""
+
+    spec_name: str
+    subprocess_spec: str | None  # the (sub)process spec it belongs to; None for the top level
+    data: dict[str, Any]
+
+
+def task_in_state(state: str, task_id: str) -> StoredTask | None:
+    """A task's spec and data straight from the serialized state: its data is its root's data with every
+    ancestor's delta applied in order, as the serializer rebuilds it (engine steps: parse, not restore the
+    whole workflow; a task page needs one task)."""
+    stored = json.loads(state)
+    workflows = [(None, stored), *((sp.get("spec"), sp) for sp in stored.get("subprocesses", {}).values())]
+    for spec, workflow in workflows:
+        tasks = workflow["tasks"]
+        if task_id not in tasks:
+            continue
+        chain = []
+        current: str | None = task_id
+        while current is not None:
+            chain.append(tasks[current])
+            current = tasks[current]["parent"]
+        data: dict[str, Any] = {}
+        for entry in reversed(chain):  # the root first: it stores its data whole
+            delta = entry.get("delta")
+            if delta and entry["parent"] is not None:
+                data.update(delta.get("updates", {}))
+                for key in delta.get("deletions", {}):
+                    data.pop(key, None)
+            else:
+                data = dict(entry["data"])
+        return StoredTask(tasks[task_id]["task_spec"], spec, SERIALIZER.registry.restore(data))
+    return None
+
+
 def state_digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 

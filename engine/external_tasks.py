@@ -76,6 +76,11 @@ class WaitingExternalTask:
     data: Mapping[str, Any]
 
 
+def _has_external_tasks(workflow: Any) -> bool:
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return any(isinstance(t, ExternalServiceTask) for spec in specs for t in spec.task_specs.values())
+
+
 def waiting(workflow: Any) -> list[WaitingExternalTask]:
     from engine.execution import all_tasks
 
@@ -151,6 +156,8 @@ def refresh_rows(session: Session, instance_id: str, workflow: Any, running: boo
                  resolver: AssignmentResolver) -> list[Membership]:
     """Keep one row per waiting external task (its lock and retries survive); returns who was assigned."""
     now_waiting = {t.id: t for t in waiting(workflow)} if running else {}
+    if not now_waiting and not _has_external_tasks(workflow):
+        return []  # a diagram without external tasks never has their rows: no query
     existing = {r.id: r for r in session.execute(
         select(ExternalTaskRow).where(ExternalTaskRow.instance_id == instance_id)).scalars()}
     for task_id, row in existing.items():

@@ -28,6 +28,7 @@ from engine import execution
 from engine.audit import DEFINITIONS_STREAM
 from engine.definitions import bundle_digest
 from engine.models import (
+    FAR_FUTURE,
     AuditRecord,
     DueTimer,
     Instance,
@@ -131,10 +132,14 @@ def _check_rows(session: Session, row: Instance, workflow: Any, events: list[Any
     if set(ready) != set(stored):
         yield f"open tasks {sorted(stored)} differ from the state's {sorted(ready)}"
     organisations: dict[str, set[str]] = {}
-    for task_id, organisation in session.execute(select(
-            OpenTaskOrganisation.task_id, OpenTaskOrganisation.organisation).where(
-            OpenTaskOrganisation.task_id.in_(list(stored)))):
-        organisations.setdefault(task_id, set()).add(organisation)
+    for assignment in session.execute(select(OpenTaskOrganisation).where(
+            OpenTaskOrganisation.task_id.in_(list(stored)))).scalars():
+        organisations.setdefault(assignment.task_id, set()).add(assignment.organisation)
+        own = stored[assignment.task_id]
+        if (assignment.instance_id, assignment.claimed_by, assignment.due_sort, assignment.created_at,
+                assignment.phase) != (own.instance_id, own.claimed_by, own.due_at or FAR_FUTURE, own.created_at,
+                                      own.phase):
+            yield f"task {own.id}: its inbox row for {assignment.organisation} differs from the task"
     recorded: dict[str, dict[str, Any]] = {}
     claimed: dict[str, str | None] = {}
     for _seq, type_, actor, task_id, payload in events:

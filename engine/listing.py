@@ -1,7 +1,10 @@
-"""Instances a page at a time, filtered and sorted in SQL, with an opaque keyset cursor.
+"""Lists a page at a time, filtered, sorted and paged by the database on indexed columns.
 
-A cursor names the last row of the page (its sort value and id), so the next page is an index
-range scan whatever its depth, and rows started meanwhile neither repeat nor go missing.
+- Instances (`instances`, `instance_page`): one filter for both; `instance_page` pages with an opaque
+  keyset cursor that names the last row of the page (its sort value and id), so the next page is an
+  index range scan whatever its depth, and rows started meanwhile neither repeat nor go missing.
+- The inbox (`inbox_page`): one page of the tasks an actor may do, with the counts and the filter
+  choices, never every visible task in Python.
 """
 
 from __future__ import annotations
@@ -9,22 +12,34 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Collection
+import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_, union
 
 from engine.errors import EngineError
-from engine.models import DueTimer, Instance, InstanceOrganisation, OpenTask, ProcessDefinition
+from engine.inbox_scope import Columns, halves, visible_task_ids
+from engine.models import (
+    FAR_FUTURE,
+    DueTimer,
+    Instance,
+    InstanceOrganisation,
+    OpenTask,
+    ProcessDefinition,
+)
 from engine.queries import _instance_view
-from engine.types import InstanceView
+from engine.types import InstanceView, TaskView
 
 if TYPE_CHECKING:
     from engine.storage import Database
+    from engine.types import AssignmentResolver
 
 SORTS = {"started_at": Instance.started_at, "updated_at": Instance.updated_at}
+PROCUREMENT_CHOICES = 200  # at most this many instances offered as an inbox filter
+CHOICES_FROM = 500  # the inbox's filter choices (phases, instances) are those of its first tasks in order
 
 
 class BadCursor(EngineError):
@@ -35,6 +50,21 @@ class BadCursor(EngineError):
 class InstancePage:
     items: list[InstanceView]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of an actor's open tasks. `total`: the tasks that match the filters; `visible`: all the
+    actor may do; `instances` ((id, business key), at most PROCUREMENT_CHOICES) and `phases`: the
+    choices the filters offer, from the first CHOICES_FROM visible tasks in inbox order."""
+
+    items: list[TaskView]
+    number: int
+    pages: int
+    total: int
+    visible: int
+    instances: list[tuple[str, str | None]]
+    phases: list[str]
 
 
 def _encode(sort: str, value: datetime, instance_id: str) -> str:
@@ -54,14 +84,67 @@ def _decode(sort: str, cursor: str) -> tuple[datetime, str]:
     return moment, instance_id
 
 
+def _instance_filters(process_id: str | None, status: str | None, business_key: str | None,
+                      organisations: Collection[str] | None) -> list[Any]:
+    """The one place instance lists are filtered. With `organisations`, only instances one of them has
+    taken part in."""
+    filters: list[Any] = []
+    if process_id:
+        filters.append(Instance.process_id == process_id)
+    if status:
+        filters.append(Instance.status == status)
+    if business_key:
+        filters.append(Instance.business_key == business_key)
+    if organisations is not None:
+        filters.append(Instance.id.in_(select(InstanceOrganisation.instance_id).where(
+            InstanceOrganisation.organisation.in_(list(organisations)))))
+    return filters
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class Listing:
     db: Database
+    resolver: AssignmentResolver
 
-    def _task_views(self, session: Any, filters: Any, with_details: bool) -> Any:
+    def _task_views(self, session: Any, filters: Any, with_details: bool, limit: int | None = None,
+                    offset: int = 0) -> Any:
         raise NotImplementedError
 
     def _participants(self, session: Any, instance_ids: Any) -> Any:
         raise NotImplementedError
+
+    def _participant_roles(self, session: Any, instance_ids: Any) -> Any:
+        raise NotImplementedError
+
+    def _views(self, session: Any, rows: Sequence[Any], with_roles: bool) -> list[InstanceView]:
+        """(instance, definition version) rows with their open tasks, timers and participants."""
+        ids = [r.id for r, _ in rows]
+        if not ids:
+            return []
+        tasks = self._task_views(session, [OpenTask.instance_id.in_(ids)], with_details=False)
+        timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
+                                 .order_by(DueTimer.due_at)).scalars().all()
+        participants = self._participants(session, ids)
+        roles = self._participant_roles(session, ids) if with_roles else {}
+        return [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
+                               [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()),
+                               roles.get(r.id, ()))
+                for r, v in rows]
+
+    def instances(self, process_id: str | None = None, status: str | None = None,
+                  limit: int = 100, offset: int = 0,
+                  organisations: Collection[str] | None = None) -> list[InstanceView]:
+        """Newest first; with `organisations`, only instances one of them has taken part in."""
+        with self.db.read() as session:
+            query = select(Instance, ProcessDefinition.version).join(
+                ProcessDefinition, ProcessDefinition.id == Instance.definition_id).where(
+                *_instance_filters(process_id, status, None, organisations))
+            rows = session.execute(query.order_by(Instance.started_at.desc()).limit(limit).offset(offset)).all()
+            return self._views(session, rows, with_roles=True)
 
     def instance_page(self, *, sort: str = "started_at", descending: bool = True, cursor: str | None = None,
                       limit: int = 50, process_id: str | None = None, status: str | None = None,
@@ -71,16 +154,8 @@ class Listing:
         column = SORTS[sort]
         with self.db.read() as session:
             query = select(Instance, ProcessDefinition.version).join(
-                ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
-            if process_id:
-                query = query.where(Instance.process_id == process_id)
-            if status:
-                query = query.where(Instance.status == status)
-            if business_key:
-                query = query.where(Instance.business_key == business_key)
-            if organisations is not None:
-                query = query.where(Instance.id.in_(select(InstanceOrganisation.instance_id).where(
-                    InstanceOrganisation.organisation.in_(list(organisations)))))
+                ProcessDefinition, ProcessDefinition.id == Instance.definition_id).where(
+                *_instance_filters(process_id, status, business_key, organisations))
             if cursor:
                 after = tuple_(column, Instance.id)
                 value = _decode(sort, cursor)
@@ -89,14 +164,64 @@ class Listing:
             rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
             more = len(rows) > limit
             rows = rows[:limit]
-            ids = [r.id for r, _ in rows]
-            tasks = self._task_views(session, [OpenTask.instance_id.in_(ids)], with_details=False) if ids else []
-            timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
-                                     .order_by(DueTimer.due_at)).scalars().all() if ids else []
-            participants = self._participants(session, ids) if ids else {}
-            items = [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
-                                    [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()))
-                     for r, v in rows]
+            items = self._views(session, rows, with_roles=False)
         last = rows[-1][0] if rows and more else None
         next_cursor = _encode(sort, getattr(last, sort), last.id) if last is not None else None
         return InstancePage(items, next_cursor)
+
+    def inbox_page(self, actor: str, *, page: int = 1, size: int = 20, instance_id: str | None = None,
+                   phase: str | None = None, due_by: datetime | None = None, without_due: bool = False,
+                   business_key_contains: str | None = None) -> InboxPage:
+        """One page of the open tasks `actor` may do, in the inbox's order (due first, then oldest), with
+        the counts and filter choices. Filters: one instance, one phase, due at or before `due_by`, no due
+        date, a business key containing a text. A page past the end is the last page.
+
+        Each (organisation, role) of the actor and their claimed tasks is read in order from its index up
+        to the page's end and the halves merged, so a page costs its depth, not the inbox's size."""
+        memberships = self.resolver.memberships(actor)
+        size = max(1, size)
+
+        def matching(c: Columns) -> list[Any]:
+            found: list[Any] = []
+            if instance_id:
+                found.append(c.instance_id == instance_id)
+            if phase:
+                found.append(c.phase == phase)
+            if without_due:
+                found.append(c.due_sort == FAR_FUTURE)
+            elif due_by is not None:
+                found.append(c.due_sort <= due_by)
+            if business_key_contains:
+                found.append(c.instance_id.in_(select(Instance.id).where(
+                    func.lower(Instance.business_key).like(_like(business_key_contains), escape="\\"))))
+            return found
+        filtered = bool(instance_id or phase or without_due or due_by is not None or business_key_contains)
+        with self.db.read() as session:
+            def count(filters: Any) -> int:
+                if len({(m.organisation, m.role) for m in memberships}) <= 1:
+                    # the halves cannot share a task (claimed ones are in no pair's): add their counts
+                    return sum(int(session.execute(select(func.count()).select_from(half.subquery())).scalar_one())
+                               for half in halves(actor, memberships, filters))
+                return int(session.execute(select(func.count()).select_from(
+                    visible_task_ids(actor, memberships, filters))).scalar_one())
+            visible = count(None)
+            total = count(matching) if filtered else visible
+            pages = max(1, math.ceil(total / size))
+            number = min(max(1, page), pages)
+            offset = (number - 1) * size
+            items: list[TaskView] = []
+            if total:
+                merged = union(*halves(actor, memberships, matching, first=offset + size)).subquery()
+                ids = list(session.execute(select(merged.c.id).order_by(
+                    merged.c.due_sort, merged.c.created_at, merged.c.id).limit(size).offset(offset)).scalars())
+                items = self._task_views(session, [OpenTask.id.in_(ids)], with_details=False)
+            # the filters' choices come from the first CHOICES_FROM tasks in inbox order (all of any real
+            # inbox): reading every visible task for them would cost the inbox's size again
+            first = union(*halves(actor, memberships, None, first=CHOICES_FROM)).subquery()
+            chosen = select(first.c.id).order_by(first.c.due_sort, first.c.created_at, first.c.id).limit(
+                CHOICES_FROM).subquery()
+            rows = session.execute(select(OpenTask.phase, Instance.id, Instance.business_key).join(
+                Instance, Instance.id == OpenTask.instance_id).where(OpenTask.id.in_(select(chosen.c.id)))).all()
+        phases = sorted({str(p) for p, _, _ in rows if p is not None})
+        instances = sorted({(i, k) for _, i, k in rows}, key=lambda p: (p[1] or "", p[0]))[:PROCUREMENT_CHOICES]
+        return InboxPage(items, number, pages, total, visible, instances, phases)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,6 +38,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)  # the inbox's sort value of a task without a due date
 
 
 class Base(DeclarativeBase):
@@ -91,12 +105,26 @@ class OpenTask(Base):
 
 
 class OpenTaskOrganisation(Base):
+    """An open task's assignment to one organisation, with the task's columns the inbox filters and sorts
+    by (kept equal to the task's: written with it, claimed_by changed with it), so an actor's inbox page is
+    read in order from one index per (organisation, role) (engine/listing.py)."""
+
     __tablename__ = "open_task_organisations"
-    __table_args__ = (Index("ix_open_task_organisations_org_role", "organisation", "role"),)
+    __table_args__ = (Index("ix_open_task_organisations_org_role", "organisation", "role"),
+                      Index("ix_open_task_organisations_inbox", "organisation", "role", "due_sort", "created_at",
+                            "task_id", postgresql_where=text("claimed_by IS NULL"),
+                            sqlite_where=text("claimed_by IS NULL")),
+                      Index("ix_open_task_organisations_choices", "organisation", "role", "phase", "instance_id",
+                            postgresql_where=text("claimed_by IS NULL"), sqlite_where=text("claimed_by IS NULL")))
 
     task_id: Mapped[str] = mapped_column(ForeignKey("open_tasks.id", ondelete="CASCADE"), primary_key=True)
     organisation: Mapped[str] = mapped_column(String(200), primary_key=True)
     role: Mapped[str | None] = mapped_column(String(200))
+    instance_id: Mapped[str] = mapped_column(String(32))
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    due_sort: Mapped[datetime] = mapped_column(UTCDateTime())  # due_at, or FAR_FUTURE: due dates first
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    phase: Mapped[str | None] = mapped_column(String(100))
 
 
 class InstanceOrganisation(Base):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import func, select
 
 from engine import execution
 from engine.audit import to_event, verify_chain
 from engine.camunda.generic_form import is_generic
 from engine.checkpoints import CheckpointReport, chain_heads, make_checkpoint, verify_checkpoint
+from engine.definitions import load_process
 from engine.errors import DefinitionNotFound, InstanceNotFound, StateTampered
 from engine.forms import task_form
+from engine.inbox_scope import visible_task_ids
 from engine.integrity import check_definitions, check_instances
 from engine.models import (
     AuditRecord,
@@ -33,6 +35,7 @@ from engine.types import (
     DeployedProcess,
     InstanceView,
     Membership,
+    SourceFile,
     TaskView,
     TimerView,
 )
@@ -83,32 +86,6 @@ class Queries:
             return _instance_view(row, definition_version, tasks, timers, participants.get(instance_id, ()),
                                   roles.get(instance_id, ()))
 
-    def instances(self, process_id: str | None = None, status: str | None = None,
-                  limit: int = 100, offset: int = 0,
-                  organisations: Collection[str] | None = None) -> list[InstanceView]:
-        """Newest first; with `organisations`, only instances one of them has taken part in."""
-        with self.db.read() as session:
-            query = select(Instance, ProcessDefinition.version).join(
-                ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
-            if process_id:
-                query = query.where(Instance.process_id == process_id)
-            if status:
-                query = query.where(Instance.status == status)
-            if organisations is not None:
-                query = query.where(Instance.id.in_(select(InstanceOrganisation.instance_id).where(
-                    InstanceOrganisation.organisation.in_(list(organisations)))))
-            rows = session.execute(query.order_by(Instance.started_at.desc()).limit(limit).offset(offset)).all()
-            ids = [r.id for r, _ in rows]
-            tasks = self._task_views(session, [OpenTask.instance_id.in_(ids)], with_details=False) if ids else []
-            timers = session.execute(select(DueTimer).where(DueTimer.instance_id.in_(ids))
-                                     .order_by(DueTimer.due_at)).scalars().all() if ids else []
-            participants = self._participants(session, ids) if ids else {}
-            roles = self._participant_roles(session, ids) if ids else {}
-            return [_instance_view(r, v, [t for t in tasks if t.instance_id == r.id],
-                                   [t for t in timers if t.instance_id == r.id], participants.get(r.id, ()),
-                                   roles.get(r.id, ()))
-                    for r, v in rows]
-
     @staticmethod
     def _participants(session: Any, instance_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {}
@@ -142,25 +119,22 @@ class Queries:
         return views[0]
 
     def inbox(self, actor: str, instance_id: str | None = None) -> list[TaskView]:
-        """Open tasks the actor may do: claimed by them, or unclaimed in their organisations' roles."""
-        memberships: list[Membership] = self.resolver.memberships(actor)
-        pairs = [(m.organisation, m.role) for m in memberships]
+        """Open tasks the actor may do: claimed by them, or unclaimed in their organisations' roles
+        (every one: for a page of them with counts, `inbox_page`)."""
+        visible = visible_task_ids(actor, self.resolver.memberships(actor))
         with self.db.read() as session:
-            mine = OpenTask.claimed_by == actor
-            if pairs:
-                in_scope = select(OpenTaskOrganisation.task_id).where(
-                    tuple_(OpenTaskOrganisation.organisation, OpenTaskOrganisation.role).in_(pairs))
-                condition = or_(mine, and_(OpenTask.claimed_by.is_(None), OpenTask.id.in_(in_scope)))
-            else:
-                condition = mine
-            filters = [condition] + ([OpenTask.instance_id == instance_id] if instance_id else [])
+            filters: list[Any] = [OpenTask.id.in_(select(visible.c.id))]
+            if instance_id:
+                filters.append(OpenTask.instance_id == instance_id)
             return self._task_views(session, filters, with_details=False)
 
-    def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool) -> list[TaskView]:
+    def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool, limit: int | None = None,
+                    offset: int = 0) -> list[TaskView]:
         rows = session.execute(
             select(OpenTask, Instance.process_id, Instance.business_key, Instance.version)
             .join(Instance, Instance.id == OpenTask.instance_id).where(*filters)
-            .order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)).all()
+            .order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)
+            .limit(limit).offset(offset or None)).all()
         task_ids = [r[0].id for r in rows]
         organisations: dict[str, list[str]] = {}
         if task_ids:
@@ -176,10 +150,13 @@ class Queries:
                 if execution.state_digest(state) != digest:
                     raise StateTampered(f"the stored state of instance {open_row.instance_id} does not match its "
                                         "digest; run `allianssi verify` on it")
-                task = execution.find_task(execution.load_workflow(state, None), open_row.id)
-                details = {"documentation": task.task_spec.documentation, "form": task_form(task.task_spec, task.data),
-                           "generic_form": is_generic(task.task_spec),
-                           "data": json.loads(json.dumps(task.data))}
+                stored = execution.task_in_state(state, open_row.id)
+                if stored is None:
+                    raise StateTampered(f"the stored state of instance {open_row.instance_id} lacks its open task "
+                                        f"{open_row.id}; run `allianssi verify` on it")
+                spec = self._task_spec(session, open_row.instance_id, stored)
+                details = {"documentation": spec.documentation, "form": task_form(spec, stored.data),
+                           "generic_form": is_generic(spec), "data": json.loads(json.dumps(stored.data))}
             views.append(TaskView(
                 id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
                 element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,
@@ -187,6 +164,21 @@ class Queries:
                 due_at=open_row.due_at, phase=open_row.phase, created_at=open_row.created_at,
                 properties=json.loads(open_row.properties or "{}"), instance_version=version, **details))
         return views
+
+    def _task_spec(self, session: Any, instance_id: str, stored: execution.StoredTask) -> Any:
+        """A task's spec from its instance's compiled definition (parsed once per definition), not from
+        the state: the state holds the same spec, but rebuilding it costs what loading the workflow does."""
+        definition_id, process_id, sha256 = session.execute(
+            select(ProcessDefinition.id, ProcessDefinition.process_id, ProcessDefinition.sha256).join(
+                Instance, Instance.definition_id == ProcessDefinition.id).where(Instance.id == instance_id)).one()
+
+        def files() -> list[SourceFile]:  # read only when this definition is not parsed yet in this process
+            stored = session.execute(select(ProcessDefinition.files).where(
+                ProcessDefinition.id == definition_id)).scalar_one()
+            return [SourceFile(name, text.encode()) for name, text in json.loads(stored).items()]
+        compiled = load_process(files, process_id, sha256)
+        spec = compiled.spec if stored.subprocess_spec is None else compiled.subprocess_specs[stored.subprocess_spec]
+        return spec.task_specs[stored.spec_name]
 
     def history(self, instance_id: str) -> list[AuditEvent]:
         with self.db.read() as session:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,6 +50,7 @@ from engine.listing import Listing
 from engine.messages import MessageRouting
 from engine.migration import Migrations, migrate_workflow
 from engine.models import (
+    FAR_FUTURE,
     AuditRecord,
     DueTimer,
     Instance,
@@ -73,6 +74,7 @@ from engine.types import (
     InstanceView,
     Membership,
     TaskView,
+    TimerView,
 )
 
 RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
@@ -111,6 +113,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         self.script_engine = make_script_engine(helpers or {}, self.service_handlers, sandbox_limits)
         self.blobs = blobs  # where attached files go; without one, file fields refuse uploads
         self.demo_clock = demo_clock  # demonstrations only: an instance's clock can be moved forward
+        self._definition_versions: dict[int, int] = {}  # definition row id -> version
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
@@ -148,10 +151,10 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 step = _Step("instance_started", None, {
                     "op": "start", "process_id": process_id, "definition_version": definition.version,
                     "definition_sha256": definition.sha256, "data": data, "business_key": business_key})
-                self._save(session, row, workflow, state, chain, step, changes, actor, at)
+                view = self._save(session, row, workflow, state, chain, step, changes, actor, at)
         except IntegrityError:
             raise Conflict(f"business key {business_key!r} is already in use") from None
-        return self.instance(instance_id)
+        return view
 
     def complete_task(self, task_id: str, actor: str, data: Mapping[str, Any],
                       expected_version: int | None = None,
@@ -173,7 +176,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 payload["files"] = refs  # the hashes, in the hash-chained event
             return _Step("task_completed", task_id, payload)
         try:
-            return self._command(self._instance_of_task(task_id, actor), actor, act, expected_version)
+            return self._command(None, actor, act, expected_version, task_id=task_id)
         except BaseException:
             self._unstore(stored)
             raise
@@ -227,9 +230,9 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 raise Conflict("you have already claimed this task")
             if open_row.claimed_by:
                 raise Conflict(f"the task is claimed by {open_row.claimed_by}")
-            open_row.claimed_by = actor
+            _claim(session, open_row, actor)
             return _Step("task_claimed", task_id, {"op": "claim", "task_id": task_id, "element_id": task.element_id})
-        return self._command(self._instance_of_task(task_id, actor), actor, act)
+        return self._command(None, actor, act, task_id=task_id)
 
     def release(self, task_id: str, actor: str) -> InstanceView:
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
@@ -238,10 +241,10 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 raise TaskNotReady("the task is no longer open")
             if open_row.claimed_by != actor:
                 raise NotAllowed("only the user who claimed the task can release it")
-            open_row.claimed_by = None
+            _claim(session, open_row, None)
             return _Step("task_released", task_id, {"op": "release", "task_id": task_id,
                                                     "element_id": open_row.element_id})
-        return self._command(self._instance_of_task(task_id, actor), actor, act)
+        return self._command(None, actor, act, task_id=task_id)
 
     def delegate(self, task_id: str, actor: str, to_user: str) -> InstanceView:
         """Hand an open task to a colleague who may also do it; it becomes claimed by them."""
@@ -251,10 +254,10 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 raise NotAllowed(f"{to_user} may not do this task")
             open_row = session.get(OpenTask, task_id)
             assert open_row is not None
-            open_row.claimed_by = to_user
+            _claim(session, open_row, to_user)
             return _Step("task_delegated", task_id, {"op": "delegate", "task_id": task_id,
                                                      "element_id": task.element_id, "to": to_user})
-        return self._command(self._instance_of_task(task_id, actor), actor, act)
+        return self._command(None, actor, act, task_id=task_id)
 
     def cancel(self, instance_id: str, actor: str, reason: str, role: str | None = None) -> InstanceView:
         """Cancel a running instance for a reason. With `role`, only its holders in this instance may."""
@@ -396,11 +399,16 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         return target
 
     # --- the command pipeline ----------------------------------------------------------------
-    def _command(self, instance_id: str, actor: str, act: Callable[[Session, Instance, Any], _Step],
+    def _command(self, instance_id: str | None, actor: str, act: Callable[[Session, Instance, Any], _Step],
                  expected_version: int | None = None, at: datetime | None = None,
-                 require_change: bool = False, skip_locked: bool = False) -> InstanceView:
+                 require_change: bool = False, skip_locked: bool = False,
+                 task_id: str | None = None) -> InstanceView:
+        """One transaction: the instance is found (by its id, or by one of its open tasks) in the query that
+        locks it; derived rows and audit events are written in bulk; the returned view is built from what
+        the command already holds, without reading it back."""
         with self.db.write() as session:
-            row = self._lock(session, instance_id, skip_locked)
+            row = self._lock(session, instance_id, skip_locked, task_id, actor)
+            instance_id = row.id
             # an instance's demonstration clock may run ahead of the engine's (never behind its own past)
             at = (at or self._now() + self._offsets(session).get(instance_id, _ZERO)).astimezone(timezone.utc)
             if expected_version is not None and row.version != expected_version:
@@ -411,45 +419,73 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 raise StateTampered(f"the stored state of instance {instance_id} does not match its digest: "
                                     "the command was refused; run `allianssi verify` on it")
             workflow = execution.load_workflow(row.state, self.script_engine)
+            self._open_rows(session, instance_id)  # the inbox rows, once: checks and the refresh use them
             chain = ChainWriter(session, instance_id)
             before = execution.task_states(workflow)
+            session.info[_TIMERS_BEFORE] = _timer_keys(execution.pending_timers(workflow))
             with deterministic(command_seed(row.seed, instance_id, chain.next_seq), at):
                 step = act(session, row, workflow)
                 changes = execution.state_changes(workflow, before)
                 if require_change and not changes:
                     raise Conflict("nothing changed")  # e.g. a timer another worker already fired
                 state = execution.dump_workflow(workflow) if changes or step.payload["op"] in STATEFUL else row.state
-            self._save(session, row, workflow, state, chain, step, changes, actor, at)
-        return self.instance(instance_id)
+            return self._save(session, row, workflow, state, chain, step, changes, actor, at)
 
-    def _lock(self, session: Session, instance_id: str, skip_locked: bool = False) -> Instance:
-        """Lock the instance row. With skip_locked (timer workers), a row another process holds is
-        skipped, not waited for, so workers spread over instances instead of queueing."""
-        query = select(Instance).where(Instance.id == instance_id)
+    def _lock(self, session: Session, instance_id: str | None, skip_locked: bool = False,
+              task_id: str | None = None, actor: str | None = None) -> Instance:
+        """Lock the instance row, found by its id or by one of its open tasks. With skip_locked (timer
+        workers), a row another process holds is skipped, not waited for, so workers spread over instances
+        instead of queueing."""
+        if task_id is not None:
+            query = select(Instance).where(Instance.id == select(OpenTask.instance_id).where(
+                OpenTask.id == task_id).scalar_subquery())
+        else:
+            query = select(Instance).where(Instance.id == instance_id)
         if not self.db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already holds the write lock
             query = query.with_for_update(skip_locked=skip_locked)
         row = session.execute(query).scalar_one_or_none()
         if row is None:
+            if task_id is not None:
+                raise self._missing_task(task_id, actor)
             if skip_locked and session.get(Instance, instance_id, populate_existing=True) is not None:
                 raise Conflict("another process holds this instance")
             raise InstanceNotFound(f"no instance {instance_id}")
         return row
 
+    @staticmethod
+    def _open_rows(session: Session, instance_id: str) -> dict[str, tuple[OpenTask, list[str]]]:
+        """The instance's open-task rows with their organisations (one query per command, kept in the session)."""
+        key = (_OPEN_ROWS, instance_id)
+        found = session.info.get(key)
+        if found is None:
+            found = {}
+            for open_row, organisation in session.execute(
+                    select(OpenTask, OpenTaskOrganisation.organisation)
+                    .outerjoin(OpenTaskOrganisation, OpenTaskOrganisation.task_id == OpenTask.id)
+                    .where(OpenTask.instance_id == instance_id)):
+                entry = found.setdefault(open_row.id, (open_row, []))
+                if organisation is not None:
+                    entry[1].append(organisation)
+            session.info[key] = found
+        return dict(found)
+
     def _save(self, session: Session, row: Instance, workflow: Any, state: str, chain: ChainWriter, step: _Step,
-              changes: list[execution.StateChange], actor: str, at: datetime) -> None:
+              changes: list[execution.StateChange], actor: str, at: datetime) -> InstanceView:
         digest = execution.state_digest(state)
         status = CANCELLED if step.payload["op"] == "cancel" else (COMPLETED if workflow.is_completed() else RUNNING)
         old_version = row.version
+        data = execution.view_data(workflow)
+        element_states = execution.element_states(workflow)
+        awaited = sorted({m.name for m in execution.awaited_messages(workflow)})
         result = session.execute(
             update(Instance).where(Instance.id == row.id, Instance.version == old_version).values(
                 state=state, state_digest=digest, status=status, version=old_version + 1, updated_at=at,
-                data=canonical_json(execution.view_data(workflow)),
-                element_states=canonical_json(execution.element_states(workflow)),
-                awaited_messages=canonical_json(sorted({m.name for m in execution.awaited_messages(workflow)})))
+                data=canonical_json(data), element_states=canonical_json(element_states),
+                awaited_messages=canonical_json(awaited))
             .execution_options(synchronize_session=False))
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleInstance("the instance was changed by another request at the same time")
-        assignments = self._refresh_derived(session, row.id, workflow, status, at)
+        assignments, timers = self._refresh_derived(session, row.id, workflow, status, at)
         added = session.info.pop(_ADDED_ORGANISATIONS, [])
         # The chain keeps what the derived rows hold (who may act, who takes part), so verify can check them.
         extra = {"organisations_added": added} if added else {}
@@ -459,19 +495,49 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
             who = {"role": assigned.role, "organisations": list(assigned.organisations)} if assigned else {}
             chain.append(f"element_{change.state}", at, actor, change.task_id, {
                 "element_id": change.element_id, "name": change.name, "kind": change.kind, **who})
+        organisations, roles = self._known_participants(session, row.id)
+        open_tasks = [TaskView(
+            id=r.id, instance_id=row.id, process_id=row.process_id, business_key=row.business_key,
+            element_id=r.element_id, name=r.name, lane=r.lane, role=r.role, organisations=tuple(sorted(orgs)),
+            claimed_by=r.claimed_by, due_at=r.due_at, phase=r.phase, created_at=r.created_at,
+            properties=json.loads(r.properties or "{}"), instance_version=old_version + 1)
+            for r, orgs in self._open_rows(session, row.id).values()]
+        open_tasks.sort(key=lambda t: (t.due_at is None, t.due_at or at, t.created_at, t.id))
+        return InstanceView(
+            id=row.id, process_id=row.process_id, definition_version=self._definition_version(session, row),
+            business_key=row.business_key, status=status, version=old_version + 1,
+            data=json.loads(canonical_json(data)), started_by=row.started_by, started_at=row.started_at,
+            updated_at=at, open_tasks=tuple(open_tasks), element_states=element_states,
+            awaited_messages=tuple(awaited), participants=tuple(sorted(organisations)),
+            participant_roles=tuple(Membership(o, r) for o, r in sorted(roles)),
+            timers=tuple(TimerView(t.element_id, t.name, t.due_at) for t in sorted(timers, key=lambda t: t.due_at)))
+
+    def _definition_version(self, session: Session, row: Instance) -> int:
+        """A stored definition's version never changes: remembered by its row id (one engine, one database)."""
+        version = self._definition_versions.get(row.definition_id)
+        if version is None:
+            version = session.execute(select(ProcessDefinition.version).where(
+                ProcessDefinition.id == row.definition_id)).scalar_one()
+            self._definition_versions[row.definition_id] = version
+        return version
 
     def _refresh_derived(self, session: Session, instance_id: str, workflow: Any, status: str,
-                         at: datetime) -> dict[str, Any]:
-        """Rebuild the inbox, participant and timer rows; returns the new open tasks' assignments."""
+                         at: datetime) -> tuple[dict[str, Any], list[execution.PendingTimer]]:
+        """Bring the inbox, participant and timer rows up to date, writing only what changed, in bulk;
+        returns the new open tasks' assignments and the pending timers."""
         ready = {t.id: t for t in execution.ready_human_tasks(workflow)} if status == RUNNING else {}
-        existing = {t.id: t for t in session.execute(
-            select(OpenTask).where(OpenTask.instance_id == instance_id)).scalars()}
-        for task_id, open_row in existing.items():
-            if task_id not in ready:
-                session.delete(open_row)
-        session.flush()
+        existing = self._open_rows(session, instance_id)
+        gone = [task_id for task_id in existing if task_id not in ready]
+        if gone:
+            for task_id in gone:
+                session.expunge(existing[task_id][0])
+            session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)).execution_options(
+                synchronize_session=False))
+        kept = {task_id: entry for task_id, entry in existing.items() if task_id in ready}
         assigned: list[Membership] = []
         assignments: dict[str, Any] = {}
+        new_rows: list[OpenTask] = []
+        new_organisations: list[dict[str, Any]] = []
         for task_id, task in ready.items():
             if task_id in existing:
                 continue
@@ -482,50 +548,75 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 with deterministic(f"{task_id}:due", at):  # `dateTime()` reads the command's time
                     with_value = _evaluate_quietly(workflow, due_expression, task.data)
                 due = execution.due_date(with_value, self.local_timezone)
-            session.add(OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
-                                 lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
-                                 due_at=due, claimed_by=self._assignee(task), created_at=at,
-                                 properties=canonical_json(dict(task.properties))))
-            session.flush()
-            for organisation in dict.fromkeys(assignment.organisations):
-                session.add(OpenTaskOrganisation(task_id=task_id, organisation=organisation, role=assignment.role))
+            open_row = OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
+                                lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
+                                due_at=due, claimed_by=self._assignee(task), created_at=at,
+                                properties=canonical_json(dict(task.properties)))
+            new_rows.append(open_row)
+            organisations = list(dict.fromkeys(assignment.organisations))
+            new_organisations += [{"task_id": task_id, "organisation": o, "role": assignment.role,
+                                   "instance_id": instance_id, "claimed_by": open_row.claimed_by,
+                                   "due_sort": due or FAR_FUTURE, "created_at": at, "phase": open_row.phase}
+                                  for o in organisations]
+            kept[task_id] = (open_row, organisations)
             assigned += [Membership(o, assignment.role or "") for o in assignment.organisations]
+        if new_rows:  # one INSERT per table, not one flush per row
+            session.execute(insert(OpenTask), [_columns(r) for r in new_rows])
+            if new_organisations:
+                session.execute(insert(OpenTaskOrganisation), new_organisations)
+        session.info[(_OPEN_ROWS, instance_id)] = kept
         assigned += refresh_rows(session, instance_id, workflow, status == RUNNING, at, self.resolver)
         if assigned:  # one look-up of the known participants per command, not one per new task
             self._add_participants(session, instance_id, assigned)
-        session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
-        if status == RUNNING:
-            for timer in execution.pending_timers(workflow):
-                session.add(DueTimer(instance_id=instance_id, task_id=timer.task_id, element_id=timer.element_id,
-                                     name=timer.name, due_at=timer.due_at))
-        return assignments
+        timers = execution.pending_timers(workflow) if status == RUNNING else []
+        if _timer_keys(timers) != session.info.pop(_TIMERS_BEFORE, None):
+            session.execute(delete(DueTimer).where(DueTimer.instance_id == instance_id))
+            if timers:
+                session.execute(insert(DueTimer), [
+                    {"instance_id": instance_id, "task_id": t.task_id, "element_id": t.element_id, "name": t.name,
+                     "due_at": t.due_at} for t in timers])
+        return assignments, timers
+
+    @staticmethod
+    def _known_participants(session: Session, instance_id: str) -> tuple[set[str], set[tuple[str, str]]]:
+        """The instance's participants and their roles: one query per command, kept in the session."""
+        key = (_PARTICIPANTS, instance_id)
+        known = session.info.get(key)
+        if known is None:
+            organisations: set[str] = set()
+            roles: set[tuple[str, str]] = set()
+            for organisation, role in session.execute(
+                    select(InstanceOrganisation.organisation, literal(None, String).label("role")).where(
+                        InstanceOrganisation.instance_id == instance_id)
+                    .union_all(select(InstanceParticipantRole.organisation, InstanceParticipantRole.role).where(
+                        InstanceParticipantRole.instance_id == instance_id))):
+                if role is None:
+                    organisations.add(organisation)
+                else:
+                    roles.add((organisation, role))
+            known = session.info[key] = (organisations, roles)
+        return known
 
     def _add_participants(self, session: Session, instance_id: str, memberships: Sequence[Membership]) -> None:
         """Record who took part, and in which role: the only source of who may see an instance."""
-        known = set(session.execute(select(InstanceOrganisation.organisation).where(
-            InstanceOrganisation.instance_id == instance_id)).scalars())
-        known_roles = {(o, r) for o, r in session.execute(
-            select(InstanceParticipantRole.organisation, InstanceParticipantRole.role).where(
-                InstanceParticipantRole.instance_id == instance_id))}
+        known, known_roles = self._known_participants(session, instance_id)
+        new_organisations: list[dict[str, str]] = []
+        new_roles: list[dict[str, str]] = []
         for membership in dict.fromkeys(memberships):
             if membership.organisation not in known:
                 known.add(membership.organisation)
-                session.add(InstanceOrganisation(instance_id=instance_id, organisation=membership.organisation))
+                new_organisations.append({"instance_id": instance_id, "organisation": membership.organisation})
                 session.info.setdefault(_ADDED_ORGANISATIONS, []).append(membership.organisation)
             if membership.role and (membership.organisation, membership.role) not in known_roles:
                 known_roles.add((membership.organisation, membership.role))
-                session.add(InstanceParticipantRole(instance_id=instance_id, organisation=membership.organisation,
-                                                    role=membership.role))
-        session.flush()
+                new_roles.append({"instance_id": instance_id, "organisation": membership.organisation,
+                                  "role": membership.role})
+        if new_organisations:
+            session.execute(insert(InstanceOrganisation), new_organisations)
+        if new_roles:
+            session.execute(insert(InstanceParticipantRole), new_roles)
 
     # --- checks ------------------------------------------------------------------------------
-    def _instance_of_task(self, task_id: str, actor: str) -> str:
-        with self.db.read() as session:
-            instance_id = session.execute(select(OpenTask.instance_id).where(OpenTask.id == task_id)).scalar()
-        if instance_id is None:
-            raise self._missing_task(task_id, actor)
-        return instance_id
-
     def _missing_task(self, task_id: str, actor: str | None = None) -> EngineError:
         """A task that was open once is a conflict (already done), but only for someone who could have done
         it (or did something to it): anyone else learns nothing of its state, and gets not found. Without an
@@ -616,9 +707,27 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
 
 
 _ADDED_ORGANISATIONS = "engine.organisations_added"  # session.info key: participants this command added
+_OPEN_ROWS = "engine.open_rows"  # session.info key (with the instance id): its open-task rows and organisations
+_PARTICIPANTS = "engine.participants"  # session.info key (with the instance id): its participants and roles
+_TIMERS_BEFORE = "engine.timers_before"  # session.info key: the pending timers the command started with
 _ZERO = timedelta(0)
 STATEFUL = frozenset({"start", "complete", "cancel", "message", "fire_timers", "complete_external", "migrate",
                       "reset"})
+
+
+def _claim(session: Session, open_row: OpenTask, user: str | None) -> None:
+    """Claim (or release, with None) an open task: its assignment rows say so too (they are the inbox's)."""
+    open_row.claimed_by = user
+    session.execute(update(OpenTaskOrganisation).where(OpenTaskOrganisation.task_id == open_row.id)
+                    .values(claimed_by=user).execution_options(synchronize_session=False))
+
+
+def _timer_keys(timers: Sequence[execution.PendingTimer]) -> list[tuple[str, str, str, datetime]]:
+    return sorted((t.task_id, t.element_id, t.name, t.due_at) for t in timers)
+
+
+def _columns(row: OpenTask) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in OpenTask.__table__.columns}
 
 
 def _evaluate_quietly(workflow: Any, expression: str, data: Mapping[str, Any]) -> Any:

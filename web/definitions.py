@@ -127,21 +127,31 @@ def _drawable(process_id: str, processes: Mapping[str, tuple[str, etree._Element
 
 
 _cache: dict[str, ProcessModel] = {}
+_by_version: dict[tuple[str, str, int], ProcessModel] = {}
 _lock = Lock()
 
 
 def process_model(engine: Engine, process_id: str, version: int) -> ProcessModel:
-    """The model of one deployed version; cached by the hash of its files, so any worker can rebuild it."""
+    """The model of one deployed version. A deployed version never changes, so it is cached by (database,
+    process, version) and its files are read and hashed only on the first request of a worker; the
+    model itself is shared by content hash."""
+    version_key = (engine.db.url, process_id, version)
+    with _lock:
+        hit = _by_version.get(version_key)
+    if hit is not None:
+        return hit
     files = engine.definition_files(process_id, version)
     key = hashlib.sha256(json.dumps([process_id, files], sort_keys=True).encode()).hexdigest()
     with _lock:
         hit = _cache.get(key)
     if hit is None:
         hit = build_model(process_id, files)
-        with _lock:
-            if len(_cache) > 256:
-                _cache.clear()
-            _cache[key] = hit
+    with _lock:
+        if len(_cache) > 256:
+            _cache.clear()
+            _by_version.clear()
+        _cache[key] = hit
+        _by_version[version_key] = hit
     return hit
 
 

@@ -12,7 +12,7 @@ from engine import InstanceView, TaskView
 from web.auth import current_viewer, login_required
 from web.definitions import ProcessModel, process_model
 from web.i18n import days_left
-from web.inbox.filters import DUE_CHOICES, Filters, Page, apply_filters, paginate
+from web.inbox.filters import DUE_CHOICES, Filters, Page, due_bounds
 from web.names import element_title, procurement_title
 from web.state import services
 
@@ -57,14 +57,19 @@ def index() -> Any:
     if viewer.auditor and "audit" in current_app.blueprints and not request.args:
         return redirect(url_for("audit.index"))  # an auditor has no tasks: the start page is the audit index
     engine = services().engine
-    tasks = engine.inbox(viewer.username)
     now = engine.clock()
     filters = Filters.from_args(request.args)
-    chosen = apply_filters(tasks, filters, now)
-    page: Page[TaskView] = paginate(chosen, request.args.get("page", "1"), current_app.config["PAGE_SIZE"])
+    due_by, without_due = due_bounds(filters.due, now)
+    try:
+        wanted = int(request.args.get("page", "1"))
+    except ValueError:
+        wanted = 1
+    found = engine.inbox_page(viewer.username, page=wanted, size=current_app.config["PAGE_SIZE"],
+                              instance_id=filters.procurement or None, phase=filters.phase or None,
+                              due_by=due_by, without_due=without_due, business_key_contains=filters.query or None)
+    page: Page[TaskView] = Page(found.items, found.number, found.pages, found.total)
     rows = describe(list(page.items), viewer.username, now)
-    procurements = sorted({(t.instance_id, t.business_key or t.instance_id[:8]) for t in tasks}, key=lambda p: p[1])
-    phases = sorted({t.phase for t in tasks if t.phase})
-    return render_template("inbox/index.html", rows=rows, page=page, filters=filters, total=len(tasks),
-                           procurements=procurements, phases=phases, due_choices=DUE_CHOICES,
+    procurements = sorted(((i, k or i[:8]) for i, k in found.instances), key=lambda p: p[1])
+    return render_template("inbox/index.html", rows=rows, page=page, filters=filters, total=found.visible,
+                           procurements=procurements, phases=found.phases, due_choices=DUE_CHOICES,
                            page_url=lambda n: url_for("inbox.index", page=n, **filters.as_args()))

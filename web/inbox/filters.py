@@ -1,15 +1,14 @@
-"""Inbox filters and pagination: pure functions over the engine's task views."""
+"""Inbox filters (turned into the engine's SQL filters) and pagination of in-memory lists."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Generic, TypeVar
 
-from engine import TaskView
-from web.i18n import N_, days_left
+from web.i18n import N_, local_date, zone
 
 T = TypeVar("T")
 
@@ -44,26 +43,19 @@ class Filters:
         return bool(self.as_args())
 
 
-def _due_matches(task: TaskView, due: str, now: datetime) -> bool:
-    if not due:
-        return True
+def due_bounds(due: str, now: datetime) -> tuple[datetime | None, bool]:
+    """The due filter as (due at or before this moment, without a due date) for the engine's SQL.
+
+    A deadline's last day is the local day of `due_at` one microsecond earlier (a period that closes at
+    midnight here ends the day before: web.i18n.deadline_date), so "at most N days left" is
+    "due_at ≤ the start of the local day N + 1 days from today"; overdue is N = -1."""
     if due == "none":
-        return task.due_at is None
-    if task.due_at is None:
-        return False
-    days = days_left(task.due_at, now)
-    if due == "overdue":
-        return days < 0
-    return days <= (7 if due == "week" else 30)
-
-
-def apply_filters(tasks: Sequence[TaskView], filters: Filters, now: datetime) -> list[TaskView]:
-    query = filters.query.casefold()
-    return [t for t in tasks
-            if (not filters.procurement or t.instance_id == filters.procurement)
-            and (not filters.phase or t.phase == filters.phase)
-            and _due_matches(t, filters.due, now)
-            and (not query or query in (t.business_key or "").casefold())]
+        return None, True
+    days = {"overdue": -1, "week": 7, "month": 30}.get(due)
+    if days is None:
+        return None, False
+    start = datetime.combine(local_date(now) + timedelta(days=days + 1), time(0), zone())
+    return start.astimezone(timezone.utc), False
 
 
 @dataclass(frozen=True)

@@ -107,15 +107,20 @@ def complete(task_id: str) -> Any:
                            status=422, new_rows=rows)
     files = uploads(task.form, request.files)
     try:
-        engine.complete_task(task_id, viewer.username, {**data, **added} if rows else data, files=files)
+        after = engine.complete_task(task_id, viewer.username, {**data, **added} if rows else data, files=files)
     except FormInvalid as error:
         return _render(task, viewer, shown, error.errors, status=status_of(error),
                        new_rows=variables.with_engine_errors(rows, error.errors))
     except ScriptFailed as error:
         return _render(task, viewer, shown, problem=reason(error), status=status_of(error), new_rows=rows)
-    flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, _version(task)),
+    # the command returns the instance as it left it: its version and open tasks need no second read
+    flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, after.definition_version),
                                                     task.element_id, task.name)), "success")
-    return redirect(_after_completion(viewer, task))
+    pairs = {(m.organisation, m.role) for m in engine.resolver.memberships(viewer.username)}
+    following = [t for t in after.open_tasks if t.id != task.id and (  # the viewer's inbox, as the engine's
+        t.claimed_by == viewer.username or (t.claimed_by is None and any((o, t.role) in pairs
+                                                                          for o in t.organisations)))]
+    return redirect(url_for("tasks.show", task_id=following[0].id) if following else url_for("inbox.index"))
 
 
 # a task about one tenderer carries that tenderer's item under one of these keys; its tender is in the list
@@ -151,14 +156,6 @@ def _subject(viewer: Viewer, task: TaskView, instance: Any, model: Any) -> dict[
 
 def _version(task: TaskView) -> int:
     return services().engine.instance(task.instance_id).definition_version
-
-
-def _after_completion(viewer: Viewer, task: TaskView) -> str:
-    """Straight to the viewer's next task in the same procurement, else back to the inbox."""
-    following = [t for t in services().engine.inbox(viewer.username, task.instance_id) if t.id != task.id]
-    if following:
-        return url_for("tasks.show", task_id=following[0].id)
-    return url_for("inbox.index")
 
 
 def _back(task_id: str) -> str:

@@ -1,0 +1,71 @@
+"""Which open tasks an actor may do, as SQL: the one definition the inbox and its pages share.
+
+A task is the actor's when they claimed it, or when it is unclaimed and assigned to one of their
+(organisation, role) pairs. Each half is read from its own index (open_tasks.claimed_by; the
+assignment rows' (organisation, role, claimed_by, …) index) and the halves are a UNION, never an OR,
+which would defeat both indexes. The assignment rows carry the task's instance, phase, claim and
+sort columns (engine.models.OpenTaskOrganisation), so no half joins the tasks table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, literal, or_, select, union
+
+from engine.models import FAR_FUTURE, OpenTask, OpenTaskOrganisation, UTCDateTime
+from engine.types import Membership
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a filter is written on, in either half."""
+
+    task_id: Any
+    instance_id: Any
+    phase: Any
+    due_sort: Any
+    created_at: Any
+
+
+CLAIMED = Columns(OpenTask.id, OpenTask.instance_id, OpenTask.phase,
+                  func.coalesce(OpenTask.due_at, literal(FAR_FUTURE, UTCDateTime())), OpenTask.created_at)
+ASSIGNED = Columns(OpenTaskOrganisation.task_id, OpenTaskOrganisation.instance_id, OpenTaskOrganisation.phase,
+                   OpenTaskOrganisation.due_sort, OpenTaskOrganisation.created_at)
+Filters = Callable[[Columns], list[Any]]
+
+
+def halves(actor: str, memberships: Sequence[Membership], filters: Filters | None = None,
+           first: int | None = None) -> list[Any]:
+    """SELECTs of (id, due_sort, created_at) of the actor's tasks matching `filters`: one for the tasks they
+    claimed, one per (organisation, role) of theirs. With `first`, each gives only its first rows in the
+    inbox's order (an index range read in order)."""
+    def half(columns: Columns, condition: Any) -> Any:
+        query = select(columns.task_id.label("id"), columns.due_sort.label("due_sort"),
+                       columns.created_at.label("created_at")).where(condition, *(filters(columns) if filters else []))
+        if first is not None:
+            query = query.order_by(columns.due_sort, columns.created_at, columns.task_id).limit(first)
+        return select(*query.subquery().c)  # SQLite takes ORDER BY/LIMIT inside a UNION only in a subquery
+
+    found = [half(CLAIMED, OpenTask.claimed_by == actor)]
+    for pair in dict.fromkeys((m.organisation, m.role) for m in memberships):
+        found.append(half(ASSIGNED, and_(OpenTaskOrganisation.organisation == pair[0],
+                                         OpenTaskOrganisation.role == pair[1],
+                                         OpenTaskOrganisation.claimed_by.is_(None))))
+    return found
+
+
+def visible_task_ids(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:
+    """A subquery (id, due_sort, created_at) of the open tasks `actor` may do, each once."""
+    return union(*halves(actor, memberships, filters)).subquery()
+
+
+def assigned_condition(memberships: Sequence[Membership]) -> Any:
+    """Assignment rows of unclaimed tasks for one of these (organisation, role) pairs."""
+    pairs = list(dict.fromkeys((m.organisation, m.role) for m in memberships))
+    if not pairs:
+        return OpenTaskOrganisation.task_id.is_(None)  # matches nothing
+    return and_(OpenTaskOrganisation.claimed_by.is_(None), or_(*(
+        and_(OpenTaskOrganisation.organisation == o, OpenTaskOrganisation.role == r) for o, r in pairs)))
