@@ -164,7 +164,9 @@ def _through_ground(p: Procurement) -> None:
     p.clock.set("2026-01-15")
 
 
-def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Procurement, tmp_path: Path) -> None:
+def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Procurement, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANSSI_EFORMS_GATE", "on")
     p = ArchivingProcurement(procurement.database, procurement.clock, procurement.directory,
                              DirectoryBlobStore(tmp_path / "blobs"))
     _through_ground(p)
@@ -190,7 +192,9 @@ def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Pro
     assert not verify_package(tampered.getvalue()).ok                      # a changed notice is caught
 
 
-def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Database, clock: Clock) -> None:
+def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Database, clock: Clock,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANSSI_EFORMS_GATE", "on")
     document = json.loads((ROOT / "workflows" / "data" / "kainuu.json").read_text(encoding="utf-8"))
     for org in document["organisations"]:
         if org["id"] == "kajaani":

@@ -50,6 +50,13 @@ def checks_off() -> bool:
     return os.environ.get("ALLIANSSI_EFORMS_CHECK", "").lower() == "off"
 
 
+def gate_on() -> bool:
+    """`ALLIANSSI_EFORMS_GATE=on`: notice tasks complete only when the notice passes (and it is archived).
+    Off by default for now: Saxon loaded in a threaded web process breaks the script sandbox's forked
+    children there (seen in the browser walk); the check must move to its own process first."""
+    return os.environ.get("ALLIANSSI_EFORMS_GATE", "").lower() == "on"
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("ALLIANSSI_CACHE_DIR") or REPO / "instance" / "cache")
 

@@ -20,7 +20,7 @@ from workflows.award import parse_award_criteria
 from workflows.calendar import HELSINKI
 from workflows.directory import Directory
 from workflows.eforms import Notice, generate
-from workflows.eforms.sdk import checks_off
+from workflows.eforms.sdk import checks_off, gate_on
 from workflows.errors import WorkflowsError
 from workflows.helpers import check_period
 
@@ -62,7 +62,7 @@ def checked_notice(kind: str, task: TaskView, clean: Mapping[str, Any], now: dat
                    directory: Directory) -> Notice | None:
     """The notice the task would send, FormInvalid naming what to fix, or None when the diagram refuses
     the command anyway, or when the procurement is not at the EU level (no eForms notice)."""
-    if task.data.get("procurement_level") != "eu" or checks_off():
+    if task.data.get("procurement_level") != "eu" or checks_off() or not gate_on():
         return None         # a national notice is not an eForms notice (HILMA's own form)
     data = sending_data(kind, task, clean, now)
     if data is None:
