@@ -518,6 +518,55 @@ def document(instance_id: str, kind: str, lang: str, tenderer: str | None, outpu
 
 
 @main.command()
+@click.argument("instance_id")
+@click.argument("kind", type=click.Choice(["contract-notice", "award-notice", "change-notice"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="XML file to write.")
+@click.option("--reason", default="", help="change-notice: why the sent contract notice changes.")
+def notice(instance_id: str, kind: str, output: str, reason: str) -> None:
+    """Generate the procurement's eForms notice (contract-notice, award-notice, or change-notice: what
+    changed since the archived contract notice) and check it against the eForms SDK's XSD and Schematron
+    rules; a notice that fails is not written: each failed rule is listed with its field."""
+    from workflows.directory import demo_directory
+    from workflows.eforms import generate
+    from workflows.eforms.changes import change_notice
+    from workflows.errors import WorkflowsError
+
+    engine = build()
+    with reported_errors():
+        instance = engine.instance(instance_id)
+        data = current_data(engine, instance)
+        reference = instance.business_key or instance.id
+        try:
+            if kind == "change-notice":
+                sent = [f for e in engine.history(instance.id) if e.type == "file_attached"
+                        for f in e.payload.get("files") or [] if f.get("notice") == "contract-notice"]
+                if not sent or engine.blobs is None:
+                    raise click.ClickException("no contract notice has been sent (archived) in this procurement")
+                made, found = change_notice(engine.blobs.get(str(sent[-1]["sha256"])), data, demo_directory(),
+                                            instance_id=instance.id, reference=reference, reason=reason)
+                made.require_valid()
+                for change in found:
+                    click.echo(f"changed: {change}")
+            else:
+                made = generate(kind, data, demo_directory(), instance_id=instance.id,
+                                reference=reference).require_valid()
+        except WorkflowsError as error:
+            raise click.ClickException(str(error)) from None
+    Path(output).write_bytes(made.xml)
+    click.echo(f"wrote {output} ({len(made.xml)} bytes): eForms subtype {made.subtype}, notice id "
+               f"{made.content['notice_id']}; XSD and Schematron: 0 errors")
+
+
+def current_data(engine: Engine, instance: Any) -> dict[str, Any]:
+    """The procurement's data now: the main process's, with what a running phase (call activity) holds."""
+    data = dict(instance.data)
+    for task in instance.open_tasks:
+        data.update(engine.task(task.id).data)
+        break
+    return data
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Deploy bpmn/ and load the demo procurements first.")

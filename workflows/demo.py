@@ -118,7 +118,10 @@ def tendering_phase(engine: Engine) -> str:
             "award_on_initial_reserved": False,
             "staged_reduction": True, "electronic_tenders": True, "urgent": False,
             "timetable_justification": "Lakisääteiset vähimmäisajat.",
-            "participation_deadline": participation_ends.isoformat(), "hilma_notice_id": "DEMO-0001"})
+            "participation_deadline": participation_ends.isoformat(), "hilma_notice_id": "DEMO-0001",
+            "cpv_main": "79400000-8", "place_nuts": "FI1D8", "duration_months": 48,
+            "selection_criteria": "Vähintään kolmen vuoden kokemus yrityspalveluista.",
+            "tendering_url": "https://tarjouspalvelu.example.fi/kainuu/demo"})
     with _as_of(engine, selected):
         engine.fire_due_timers(engine.clock())
         _complete(engine, instance, unit, "register_requests", {"applicants": TENDERERS})

@@ -40,6 +40,14 @@ class Organisation:
     name: str
     name_en: str
     region: str | None = None
+    # what a public notice (eForms) says of the organisation; empty when the directory does not know it
+    business_id: str = ""
+    city: str = ""
+    postal_code: str = ""
+    nuts: str = ""
+    email: str = ""
+    phone: str = ""
+    size: str = ""        # micro | small | medium | large (eForms BT-165), for tenderers
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,11 @@ class Directory:
     def from_json(cls, document: dict[str, Any]) -> Directory:
         default_hash = document.get("default_password_hash", "")
         organisations = [Organisation(id=o["id"], kind=o["kind"], name=o["name"], name_en=o.get("name_en", o["name"]),
-                                      region=o.get("region")) for o in document["organisations"]]
+                                      region=o.get("region"), business_id=o.get("business_id", ""),
+                                      city=o.get("city", ""), postal_code=o.get("postal_code", ""),
+                                      nuts=o.get("nuts", ""), email=o.get("email", ""),
+                                      phone=o.get("phone", ""), size=o.get("size", ""))
+                         for o in document["organisations"]]
         users = [User(username=u["username"], name=u["name"], email=u.get("email", ""), title=u.get("title", ""),
                       memberships=tuple(Membership(m["organisation"], m["role"]) for m in u["memberships"]),
                       password_hash=u.get("password_hash", default_hash)) for u in document["users"]]

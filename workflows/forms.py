@@ -11,13 +11,15 @@ Organisations are chosen, not typed. A string field with the property `choices` 
 checks them in the same command). With `multiple` = `true` it takes a list (or "a, b" text) and
 gives a list. The web draws such a field as a select (`web/choices.py`). A string field with `registers` =
 `organisations` takes new organisations, one per line "Name, 1234567-8", each y-tunnus checked by
-its check digit (`workflows/business_id.py`). A bad entry is refused at its own field, so no later
-step can fail on it. An empty multiple choice or registration field is an empty list.
+its check digit (`workflows/business_id.py`). A string field with `format` = `cpv`, `cpv-list`,
+`nuts-fi` or `url` takes a coded value checked by its form (`Formatted`). A bad entry is refused at
+its own field, so no later step can fail on it. An empty multiple choice or registration field is an empty list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -127,6 +129,39 @@ class OrganisationChoice(ma.Field):
         raise ValidationError("Valitse yksi organisaatio. / Choose one organisation.")
 
 
+class Formatted(ma.Field):
+    """A coded value checked by its format (`format` property): `cpv` (12345678-9, check digit
+    checked), `cpv-list` (several, separated by commas), `nuts-fi` (a NUTS 3 region of Finland from
+    the eForms SDK's list) or `url` (http(s) address). The value is kept as the user wrote it,
+    normalised (`79400000-8`, `FI1D8`)."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        from workflows.eforms import codes  # the eForms modules load the SDK lazily
+        try:
+            if self.kind == "cpv":
+                return codes.with_check_digit(codes.cpv(str(value)))
+            if self.kind == "cpv-list":
+                return [codes.with_check_digit(c) for c in codes.cpv_list(value)]
+            if self.kind == "nuts-fi":
+                from workflows.eforms.sdk import SdkMissing, checks_off, sdk
+                try:
+                    regions = sdk().nuts_fi
+                except SdkMissing as error:
+                    if checks_off() and re.fullmatch(r"FI[0-9A-Z]{3}", str(value).strip().upper()):
+                        return str(value).strip().upper()
+                    raise ValidationError(str(error)) from None
+                return codes.nuts_fi(str(value), regions)
+            if self.kind == "url":
+                return codes.url(str(value))
+        except InvalidInput as error:
+            raise ValidationError(str(error)) from None
+        raise ValidationError(f"unknown format {self.kind!r}")
+
+
 class OrganisationRegistrations(ma.Field):
     """New organisations, "Name, 1234567-8" per line: a list of {id, name, business_id}."""
 
@@ -149,6 +184,10 @@ def _marshmallow_field(field: FormField, directory: Directory) -> ma.Field:
                                   **common)
     if field.properties.get("registers") == "organisations":
         return OrganisationRegistrations(**common)
+    if field.properties.get("format"):
+        if field.properties["format"] != "cpv-list":
+            common.pop("load_default", None)
+        return Formatted(field.properties["format"], **common)
     common.pop("load_default", None)
     if field.type == "long":
         return ma.Integer(strict=False, validate=_range(field), **common)
@@ -163,7 +202,7 @@ def _marshmallow_field(field: FormField, directory: Directory) -> ma.Field:
     return ma.String(validate=_length(field), **common)
 
 
-_VALIDATING_PROPERTIES = ("choices", "multiple", "registers")
+_VALIDATING_PROPERTIES = ("choices", "multiple", "registers", "format")
 
 
 def schema_for(form: Sequence[FormField], directory: Directory | None = None) -> Schema:

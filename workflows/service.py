@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from engine import Database, Engine, TokenStore, utc_now
+from engine import Database, Engine, InstanceView, TokenStore, utc_now
+from engine.attachments import Upload
 from engine.blobs import BlobStore
 from engine.service_handlers import installed_handlers
 from workflows.demo import load_demo
@@ -15,15 +17,44 @@ from workflows.helpers import helpers_for
 from workflows.resolver import ProcurementResolver
 
 
+class ProcurementEngine(Engine):
+    """The engine with the procurement's one extra rule on commands: a task that records an eForms
+    notice as sent completes only when the notice passes the EU's rules, and the exact notice is
+    archived (`workflows/eforms/sending.py`)."""
+
+    def __init__(self, *args: Any, directory: Directory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.directory = directory
+
+    def complete_task(self, task_id: str, actor: str, data: Mapping[str, Any],
+                      expected_version: int | None = None,
+                      files: Mapping[str, Sequence[Upload]] | None = None) -> InstanceView:
+        from workflows.eforms.sending import NOTICE_TASKS, archive_meta, checked_notice
+
+        task = self.task(task_id)
+        kind = NOTICE_TASKS.get(task.element_id)
+        if kind is None:
+            return super().complete_task(task_id, actor, data, expected_version, files)
+        clean = self.form_validator(task.form, data) if self.form_validator else dict(data)
+        notice = checked_notice(kind, task, clean, self.clock(), self.directory)
+        view = super().complete_task(task_id, actor, data, expected_version, files)
+        if notice is not None and self.blobs is not None:
+            self.attach_file(task.instance_id, actor, notice.file_name, notice.xml, "application/xml",
+                             archive_meta(notice, task.element_id))
+        return view
+
+
 def build_engine(database: Database, directory: Directory | None = None,
                  clock: Callable[[], datetime] = utc_now, blobs: BlobStore | None = None) -> Engine:
     directory = directory or demo_directory()
     tokens = TokenStore(database)  # API tokens act as one (organisation, role) membership each
     resolver = ProcurementResolver(directory, accounts=lambda actor: tokens.memberships(actor, clock))
-    return Engine(database, resolver, helpers=helpers_for(directory),
-                  form_validator=form_validator_for(directory), clock=clock, local_timezone="Europe/Helsinki",
-                  blobs=blobs, service_handlers=installed_handlers())  # the deployment's, from entry points
+    return ProcurementEngine(database, resolver, helpers=helpers_for(directory),
+                             form_validator=form_validator_for(directory), clock=clock,
+                             local_timezone="Europe/Helsinki", blobs=blobs,
+                             service_handlers=installed_handlers(),  # the deployment's, from entry points
+                             directory=directory)
 
 
 
-__all__ = ["build_engine", "load_demo"]
+__all__ = ["ProcurementEngine", "build_engine", "load_demo"]

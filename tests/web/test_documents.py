@@ -252,6 +252,8 @@ def _may_download(user: str, level: str, owner: str, phase: str) -> int:
         return 200 if user == f"{owner}.tenderer" else 403
     if level == "participants":
         return 200 if _orderer_side(user, phase) or _party(user) else 403
+    if level == "public":       # an eForms notice sent: published, so anyone who sees the procurement
+        return 200
     return 403
 
 
@@ -318,7 +320,8 @@ def test_the_unit_generates_the_decision_which_is_archived_and_regenerated_ident
         "csrf_token": client.token(page_path), "choice": "decision|", "lang": "fi"})
     assert answer.status_code == 302
     engine = site.procurement.engine
-    attached = [e for e in engine.history(site.instance_id) if e.type == "file_attached"]
+    attached = [e for e in engine.history(site.instance_id) if e.type == "file_attached"
+                and "notice" not in e.payload["files"][0]]      # the eForms notices sent are archived too
     assert len(attached) == 1
     ref = attached[0].payload["files"][0]
     assert ref["kind"] == "decision" and ref["content_type"] == "application/pdf"
@@ -362,3 +365,25 @@ def test_a_pdf_helper_makes_real_pdfs() -> None:
 
 def test_walk_after_award_shows_no_tender_field_to_anyone_its_visibility_excludes(awarded: DocumentSite) -> None:
     assert _walk(awarded, "awarded") >= 49 * 7
+
+
+def test_the_unit_downloads_the_eforms_notices_checked_by_the_rules(site: DocumentSite) -> None:
+    from workflows.eforms import sdk
+
+    path = f"/procurements/{site.instance_id}/notice/contract-notice.xml"
+    code, body = Client(site, UNIT).get(path)
+    assert code == 200 and body.startswith(b"<?xml") and sdk().check(body, "16") == []
+    # the notice recorded as sent is archived in the procurement (its hash in the audit chain)
+    history = site.app.extensions["allianssi"].engine.history(site.instance_id)
+    sent = [f for e in history if e.type == "file_attached" for f in e.payload["files"]
+            if f.get("notice") == "contract-notice"]
+    assert len(sent) == 1 and sent[0]["name"] in Client(site, UNIT).client.get(
+        f"/procurements/{site.instance_id}").get_data(as_text=True)
+    code, body = Client(site, UNIT).get(f"/procurements/{site.instance_id}/notice/award-notice.xml")
+    if "winner" in site.app.extensions["allianssi"].engine.instance(site.instance_id).data:
+        assert code == 200 and sdk().check(body, "29") == []
+    else:                                            # no award yet: the page says what is missing
+        assert code == 422 and b"winner" in body and b"contract_value" in body
+    assert Client(site, UNIT).get(f"/procurements/{site.instance_id}/notice/prior-notice.xml")[0] == 404
+    for user in ("kainuu.steering", "yrityspolku.tenderer"):
+        assert Client(site, user).get(path)[0] == 403, user

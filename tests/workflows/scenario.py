@@ -88,7 +88,12 @@ NOTICE = {
     "award_on_initial_reserved": False,
     "staged_reduction": True, "electronic_tenders": True, "urgent": False,
     "timetable_justification": "Lakisääteiset vähimmäisajat.",
-    "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345"}
+    "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345",
+    # what the eForms contract notice needs besides the above (issue 17)
+    "cpv_main": "79400000-8", "cpv_additional": "79411000-8, 85312320-8", "place_nuts": "FI1D8",
+    "duration_months": 48, "selection_criteria": "Vähintään kolmen vuoden kokemus yrityspalveluista.\n"
+                                                  "Liikevaihto vähintään 500 000 euroa vuodessa.",
+    "tendering_url": "https://tarjouspalvelu.example.fi/kainuu/2026-7"}
 
 
 def publish_notice(p: Procurement, unit_user: str, **changes: object) -> None:
@@ -198,7 +203,7 @@ def serve(p: Procurement, unit_user: str, served_on: str = "2026-06-05") -> None
 
 def sign(p: Procurement, unit_user: str, signed_on: str = "2026-06-23") -> None:
     p.clock.set(signed_on)
-    p.complete(unit_user, "sign_contract", {"contract_reference": "KAS-1"})
+    p.complete(unit_user, "sign_contract", {"contract_reference": "KAS-1", "contract_value": 950_000})
     p.complete(unit_user, "publish_award_notice", {"award_notice_id": "2026-054321"})
     p.complete(unit_user, "write_procedure_report", {"procedure_report": "Selostus menettelystä."})
 

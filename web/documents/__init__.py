@@ -154,3 +154,37 @@ def tenders(instance_id: str) -> Any:
                            labels=field_labels(model),
                            rounds=comparison(instance.data, history, conf.files(audience, history),
                                              services().directory.memberships))
+
+
+@bp.get("/<instance_id>/notice/<kind>.xml")
+@login_required
+def notice(instance_id: str, kind: str) -> Any:
+    """The eForms notice generated from the procurement's data now, checked by the SDK's XSD and
+    Schematron: the XML when it passes, else the failed rules with their fields (422). For the unit
+    and auditors; the notice actually sent is the one archived when its task was completed."""
+    from workflows.eforms import KINDS, generate
+    from workflows.errors import WorkflowsError
+
+    if kind not in KINDS:
+        abort(404)
+    instance, viewer = _procurement(instance_id)
+    audience = access.audience(viewer, instance)
+    if not (audience.unit or audience.auditor):
+        abort(403)
+    wired = services()
+    data = dict(instance.data)
+    if instance.open_tasks:      # a running phase (call activity) holds the newest data
+        data.update(wired.engine.task(instance.open_tasks[0].id).data)
+    model = process_model(wired.engine, instance.process_id, instance.definition_version)
+    try:
+        made = generate(kind, data, wired.directory, instance_id=instance.id,
+                        reference=instance.business_key or instance.id)
+        problems = [str(p) for p in made.problems]
+    except WorkflowsError as error:
+        made, problems = None, [str(error)]
+    if problems or made is None:
+        return render_template("documents/notice_refused.html", instance=instance, kind=kind, problems=problems,
+                               title=procurement_title(instance, model)), 422
+    return Response(made.xml, mimetype="application/xml", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(made.file_name)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})

@@ -2,6 +2,12 @@
 catalogues (messages.pot, fi and en .po) and compiles the .mo files that ship with the package."""
 
 FI: dict[str, str | tuple[str, str]] = {
+    # eForms notices (web/documents)
+    "eForms notice": "eForms-ilmoitus",
+    "The notice does not pass the eForms rules yet. Fix these fields:":
+        "Ilmoitus ei vielä läpäise eForms-sääntöjä. Korjaa nämä kentät:",
+    "Contract notice (eForms XML)": "Hankintailmoitus (eForms XML)",
+    "Award notice (eForms XML)": "Jälki-ilmoitus (eForms XML)",
     # API tokens (web/tokens)
     "Administrator": "Pääkäyttäjä",
     "API tokens": "API-avaimet",

@@ -216,7 +216,9 @@ def test_a_whole_procurement_in_the_browser(walk: Walk) -> None:
         "needs": "Yrityspalvelut koko maakuntaan.", "minimum_requirements": "Koko maakunta.",
         "award_criteria": "Laatu: 80\nHinta: 20", "award_on_initial_reserved": False, "staged_reduction": True,
         "electronic_tenders": True, "urgent": False, "timetable_justification": "Vähimmäisajat.",
-        "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345"})
+        "participation_deadline": "2026-02-16", "hilma_notice_id": "2026-012345",
+        "cpv_main": "79400000-8", "place_nuts": "FI1D8", "duration_months": "48",
+        "selection_criteria": "Kokemus yrityspalveluista.", "tendering_url": "https://tarjous.example.fi/k"})
     walk.move_clock()  # the requests to participate come in by 16.2.
 
     walk.task(UNIT, "Osallistumishakemusten kirjaus", {"applicants": TENDERERS}, kind="organisations chosen")
@@ -281,7 +283,7 @@ def test_a_whole_procurement_in_the_browser(walk: Walk) -> None:
     page.get_by_text("Kirjattu: Tuomioistuimen ratkaisu.").wait_for()
     walk.move_clock()  # dismissed within the standstill: the contract waits for its end
 
-    walk.task(UNIT, "Kehitysvaiheen allianssisopimus", {"contract_reference": "KAS-1"})
+    walk.task(UNIT, "Kehitysvaiheen allianssisopimus", {"contract_reference": "KAS-1", "contract_value": "950000"})
     walk.task(UNIT, "Jälki-ilmoitus HILMAan", {"award_notice_id": "2026-054321"})
     walk.task(UNIT, "Selostus menettelystä (§ 124)", {"procedure_report": "Selostus."})
 
