@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditRecord
@@ -53,32 +53,48 @@ _string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
 
 
 class ChainWriter:
-    """Appends to one stream inside the caller's transaction (the instance lock serialises writers)."""
+    """Appends to one stream inside the caller's transaction (the instance lock serialises writers).
 
-    def __init__(self, session: Session, stream: str):
+    `head`: the stream's last (seq, hash) when the caller read it already. With `bulk`, appended events
+    wait for `write()`, which inserts them in one statement instead of through the session's unit of work."""
+
+    def __init__(self, session: Session, stream: str, head: tuple[int | None, str | None] | None = None,
+                 bulk: bool = False):
         self.session = session
         self.stream = stream
-        last = session.execute(
-            select(AuditRecord.seq, AuditRecord.hash).where(AuditRecord.stream == stream)
-            .order_by(AuditRecord.seq.desc()).limit(1)
-        ).first()
-        self.seq, self.head = (last[0], last[1]) if last else (0, GENESIS)
+        self.bulk = bulk
+        self.pending: list[dict[str, Any]] = []
+        if head is None:
+            last = session.execute(
+                select(AuditRecord.seq, AuditRecord.hash).where(AuditRecord.stream == stream)
+                .order_by(AuditRecord.seq.desc()).limit(1)
+            ).first()
+            head = (last[0], last[1]) if last else (None, None)
+        self.seq, self.head = (head[0], head[1]) if head[0] is not None and head[1] is not None else (0, GENESIS)
 
     @property
     def next_seq(self) -> int:
         return self.seq + 1
 
     def append(self, type_: str, at: datetime, actor: str, task_id: str | None,
-               payload: Mapping[str, Any]) -> AuditRecord:
+               payload: Mapping[str, Any]) -> None:
         seq = self.seq + 1
         at = at.astimezone(timezone.utc)  # stored as UTC; hash what will be read back
         payload_json = canonical_json(payload)
         digest = stored_event_hash(self.head, self.stream, seq, type_, at, actor, task_id, payload_json)
-        record = AuditRecord(stream=self.stream, seq=seq, type=type_, at=at, actor=actor, task_id=task_id,
-                             payload=payload_json, prev_hash=self.head, hash=digest)
-        self.session.add(record)
+        values = {"stream": self.stream, "seq": seq, "type": type_, "at": at, "actor": actor, "task_id": task_id,
+                  "payload": payload_json, "prev_hash": self.head, "hash": digest}
+        if self.bulk:
+            self.pending.append(values)
+        else:
+            self.session.add(AuditRecord(**values))
         self.seq, self.head = seq, digest
-        return record
+
+    def write(self) -> None:
+        """Insert the events waiting (bulk mode) in one statement."""
+        if self.pending:
+            self.session.execute(insert(AuditRecord), self.pending)
+            self.pending = []
 
 
 def to_event(record: AuditRecord) -> AuditEvent:

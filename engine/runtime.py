@@ -136,7 +136,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 process = self._compiled(definition)
                 if process.start_form and self.form_validator is not None:
                     data = self.form_validator(process.start_form, data)
-                chain = ChainWriter(session, instance_id)
+                chain = ChainWriter(session, instance_id, head=(None, None), bulk=True)
                 with deterministic(command_seed(seed, instance_id, chain.next_seq), at):
                     workflow = execution.new_workflow(process, self.script_engine, data)
                     changes = execution.state_changes(workflow, {})
@@ -420,7 +420,9 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                                     "the command was refused; run `allianssi verify` on it")
             workflow = execution.load_workflow(row.state, self.script_engine)
             self._open_rows(session, instance_id)  # the inbox rows, once: checks and the refresh use them
-            chain = ChainWriter(session, instance_id)
+            # the chain's head is read after the lock, never in the locking query: a statement that waited
+            # for the lock still sees its own snapshot in its other subqueries (READ COMMITTED)
+            chain = ChainWriter(session, instance_id, bulk=True)
             before = execution.task_states(workflow)
             session.info[_TIMERS_BEFORE] = _timer_keys(execution.pending_timers(workflow))
             with deterministic(command_seed(row.seed, instance_id, chain.next_seq), at):
@@ -436,11 +438,12 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         """Lock the instance row, found by its id or by one of its open tasks. With skip_locked (timer
         workers), a row another process holds is skipped, not waited for, so workers spread over instances
         instead of queueing."""
+        query = select(Instance)
         if task_id is not None:
-            query = select(Instance).where(Instance.id == select(OpenTask.instance_id).where(
+            query = query.where(Instance.id == select(OpenTask.instance_id).where(
                 OpenTask.id == task_id).scalar_subquery())
         else:
-            query = select(Instance).where(Instance.id == instance_id)
+            query = query.where(Instance.id == instance_id)
         if not self.db.is_sqlite:  # SQLite: BEGIN IMMEDIATE already holds the write lock
             query = query.with_for_update(skip_locked=skip_locked)
         row = session.execute(query).scalar_one_or_none()
@@ -495,6 +498,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
             who = {"role": assigned.role, "organisations": list(assigned.organisations)} if assigned else {}
             chain.append(f"element_{change.state}", at, actor, change.task_id, {
                 "element_id": change.element_id, "name": change.name, "kind": change.kind, **who})
+        chain.write()
         organisations, roles = self._known_participants(session, row.id)
         open_tasks = [TaskView(
             id=r.id, instance_id=row.id, process_id=row.process_id, business_key=row.business_key,

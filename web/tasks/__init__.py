@@ -94,8 +94,10 @@ def complete(task_id: str) -> Any:
     if not may_act_on_task(viewer, task, engine.resolver):
         abort(403)
     data, shown = submitted(task.form, request.form)
+    # the instance's participants are read only for a form that offers them as choices
+    wanted = any(f.properties.get("choices", "").strip().startswith("participants") for f in task.form)
     wrong = outside_choices(task.form, data, field_choices(
-        task.form, task.data, engine.instance(task.instance_id).participants))
+        task.form, task.data, engine.instance(task.instance_id).participants if wanted else ()))
     if wrong:  # an organisation not among the choices is refused at its field, before the engine
         return _render(task, viewer, shown, wrong, status=422)
     rows: list[NewVariable] = []
