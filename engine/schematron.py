@@ -21,6 +21,7 @@ on disk, and the compiled executable is kept for the life of the process.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -140,9 +141,11 @@ class Schematron:
         text = self._compile(phases)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(".tmp")
+            # a temporary name of this process's own: two processes (test workers, web workers) may compile
+            # at once; each renames a whole file, so readers never see half of one
+            partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
             partial.write_text(text, encoding="utf-8")
-            partial.replace(cached)       # readers never see half a file
+            partial.replace(cached)
         return text
 
     def _compile(self, phases: Sequence[str]) -> str:
