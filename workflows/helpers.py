@@ -12,11 +12,10 @@ Register them with the engine: `Engine(..., helpers=helpers_for(directory))`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from workflows import agreements, alliance, award, deadlines, estimate, joint_decision, open_books, procedure, remedies
-from workflows.calendar import HELSINKI, default_calendar
+from workflows.calendar import default_calendar
 from workflows.directory import Directory, demo_directory
 from workflows.errors import InvalidInput, RuleViolation
 from workflows.rules import as_date, default_rules
@@ -26,15 +25,7 @@ JSONDict = dict[str, Any]
 
 # --- dates and time limits -------------------------------------------------------------------
 
-def finnish_date(timestamp: str) -> str:
-    """The date in Finland of an ISO timestamp (e.g. `finnish_date(now())`)."""
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"expected an ISO timestamp, got {timestamp!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"the timestamp needs a time zone: {timestamp!r}")
-    return moment.astimezone(HELSINKI).date().isoformat()
+finnish_date = remedies.day_of  # the date in Finland of an ISO timestamp (e.g. `finnish_date(now())`)
 
 
 def statutory_deadline(event_date: str, days: int) -> str:

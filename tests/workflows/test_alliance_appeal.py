@@ -160,15 +160,14 @@ def test_the_unit_corrects_its_decision_on_its_own_initiative(procurement: Procu
     assert not [d for d in p.data["served_decisions"] if d["kind"] == "correction_decision"]
 
 
-def test_a_correction_request_at_national_level_is_decided_and_the_decision_corrected(
-        procurement: Procurement) -> None:
-    p = procurement
-    national = ["kainuu", "kajaani"]
-    s.start(p, candidates=["kajaani"], value=150_000)
+def _served_decision_of_a_small_joint_unit(p: Procurement, value: int) -> list[str]:
+    """Kainuu and Kajaani as a joint unit procure for `value`, through one round, to the decision served
+    on every tenderer; the orderers are returned."""
+    orderers = ["kainuu", "kajaani"]
+    s.start(p, candidates=["kajaani"], value=value)
     s.decide_joining(p, {"kajaani": True})
-    s.assess_and_vote(p, {o: True for o in national})
-    s.joint_unit(p, national)
-    assert p.data["procurement_level"] == "national" and p.data["standstill_applies"] is False
+    s.assess_and_vote(p, {o: True for o in orderers})
+    s.joint_unit(p, orderers)
     s.publish_notice(p, UNIT, participation_deadline="2026-02-02")
     assert p.fire_timers("2026-02-03", 8) == 1
     p.complete(UNIT, "register_requests", {"applicants": s.TENDERERS})
@@ -178,8 +177,16 @@ def test_a_correction_request_at_national_level_is_decided_and_the_decision_corr
     s.initial_tenders(p, s.TENDERERS)
     s.negotiation_round(p, UNIT, s.TENDERERS, "2026-04-02", "2026-03-30", "2026-04-03")
     s.final_tenders(p, UNIT, s.TENDERERS, {t: 70 - 5 * i for i, t in enumerate(s.TENDERERS)})
-    s.decide(p, UNIT, national)
+    s.decide(p, UNIT, orderers)
     s.serve(p, UNIT)
+    return orderers
+
+
+def test_a_correction_request_at_national_level_is_decided_and_the_decision_corrected(
+        procurement: Procurement) -> None:
+    p = procurement
+    national = _served_decision_of_a_small_joint_unit(p, 150_000)
+    assert p.data["procurement_level"] == "national" and p.data["standstill_applies"] is False
     # no standstill at national level: the contract could be signed, but a correction request still comes in
     assert p.open_elements() == ["sign_contract"]
     [served] = [d for d in p.data["served_decisions"] if d["party"] == "uraverkko"]
@@ -200,23 +207,8 @@ def test_a_correction_request_at_national_level_is_decided_and_the_decision_corr
 
 def test_below_the_national_threshold_there_is_no_market_court_appeal(procurement: Procurement) -> None:
     p = procurement
-    below = ["kainuu", "kajaani"]
-    s.start(p, candidates=["kajaani"], value=50_000)
-    s.decide_joining(p, {"kajaani": True})
-    s.assess_and_vote(p, {o: True for o in below})
-    s.joint_unit(p, below)
+    _served_decision_of_a_small_joint_unit(p, 50_000)
     assert p.data["procurement_level"] == "below_national"
-    s.publish_notice(p, UNIT, participation_deadline="2026-02-02")
-    assert p.fire_timers("2026-02-03", 8) == 1
-    p.complete(UNIT, "register_requests", {"applicants": s.TENDERERS})
-    p.complete(UNIT, "qualify_candidates", {"suitable_candidates": s.TENDERERS, "invited_candidates": s.TENDERERS,
-                                            "selection_report": "Kaikki soveltuvat."})
-    s.invite(p, UNIT)
-    s.initial_tenders(p, s.TENDERERS)
-    s.negotiation_round(p, UNIT, s.TENDERERS, "2026-04-02", "2026-03-30", "2026-04-03")
-    s.final_tenders(p, UNIT, s.TENDERERS, {t: 70 - 5 * i for i, t in enumerate(s.TENDERERS)})
-    s.decide(p, UNIT, below)
-    s.serve(p, UNIT)
     served = p.data["served_decisions"][0]
     assert served["instructions"] == "correction_request_and_administrative_procedure"
     assert served["appeal_period_ends"] is None and served["market_court_appeal_open"] is False
