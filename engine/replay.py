@@ -107,6 +107,10 @@ class Replays:
                     workflow, after = self._apply(instance_id, secret, process, definition, event, stored)
                 assert after is not None
                 state = after
+                if op == "start":  # a new workflow runs on the shared compiled spec: go on with a private copy
+                    workflow = execution.load_workflow(state, self.script_engine)
+                elif not reloaded:
+                    execution.read_back(workflow, state)  # its task data as the stored form reads
             yield event, workflow, state, reloaded
 
     def _apply(self, instance_id: str, secret: str | None, process: CompiledProcess, definition: ProcessDefinition,
