@@ -47,7 +47,7 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Assignment, Database, Engine, Membership, execution, read_bundle  # noqa: E402
+from engine import Assignment, Database, Engine, Membership, execution, pruning, read_bundle  # noqa: E402
 from engine.audit import canonical_json, verify_chain  # noqa: E402
 from engine.determinism import deterministic  # noqa: E402
 from engine.models import FAR_FUTURE, Instance, OpenTask, OpenTaskOrganisation, ProcessDefinition  # noqa: E402
@@ -245,7 +245,8 @@ def advance_in_memory(engine: Engine, state: str, rounds: int, seed: str) -> str
             at += timedelta(seconds=1)
             with deterministic(f"{seed}:{n}:{answer}", at):
                 execution.complete(workflow, execution.ready_human_tasks(workflow)[0].id, answer)
-    return execution.dump_workflow(workflow)
+                pruning.prune(workflow)  # as a command of the instance's state format would (none in format 1)
+    return execution.dump_state(workflow)
 
 
 def at_round(engine: Engine, rounds: int) -> str:
