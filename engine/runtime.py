@@ -567,7 +567,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 due = execution.due_date(with_value, self.local_timezone)
             open_row = OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
                                 lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
-                                due_at=due, claimed_by=self._assignee(task), created_at=at,
+                                due_at=due, due_sort=due or FAR_FUTURE, claimed_by=self._assignee(task), created_at=at,
                                 properties=canonical_json(dict(task.properties)))
             new_rows.append(open_row)
             organisations = list(dict.fromkeys(assignment.organisations))
