@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
+from contextlib import closing
 from datetime import datetime, timezone
 from typing import Any
 
@@ -102,40 +103,87 @@ def to_event(record: AuditRecord) -> AuditEvent:
                       json.loads(record.payload), record.prev_hash, record.hash)
 
 
-_CHAIN_COLUMNS = (AuditRecord.stream, AuditRecord.seq, AuditRecord.type, AuditRecord.at, AuditRecord.actor,
-                  AuditRecord.task_id, AuditRecord.payload, AuditRecord.prev_hash, AuditRecord.hash)
+# The chain's rows as the driver hands them over, `at` already spelled as `datetime.isoformat()` spells the
+# stored UTC instant (the hashed form), so verifying builds no datetime and no SQLAlchemy row per event.
+_CHAIN_SQL = {
+    "postgresql": "SELECT stream, seq, type, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), actor, "
+                  "task_id, payload, prev_hash, hash FROM audit_events{where} ORDER BY stream, seq",
+    # SQLAlchemy stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, engine.models.UTCDateTime)
+    "sqlite": "SELECT stream, seq, type, replace(at, ' ', 'T'), actor, task_id, payload, prev_hash, hash "
+              "FROM audit_events{where} ORDER BY stream, seq",
+}
+_BATCH = 5000
+
+
+def _chain_rows(session: Session, stream: str | None) -> Generator[tuple[Any, ...], None, None]:
+    """(stream, seq, type, at text, actor, task_id, payload, prev_hash, hash) in chain order, through the
+    DBAPI cursor in batches (PostgreSQL: a server-side cursor, so a long log is never held whole)."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    sql = _CHAIN_SQL[dialect].format(where="" if stream is None else
+                                     " WHERE stream = " + ("?" if dialect == "sqlite" else "%s"))
+    params = () if stream is None else (stream,)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor(name="verify_chain") if dialect == "postgresql" else raw.cursor()
+    try:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def _utc_iso(at: str) -> str:
+    """The stored instant's text as `datetime.isoformat()` spells an aware UTC datetime."""
+    return (at[:-7] if at.endswith(".000000") else at) + "+00:00"
 
 
 def verify_chain(session: Session, stream: str | None = None) -> ChainReport:
     """Walk each chain from its start; name the first event whose link or hash does not match.
 
-    Rows come as plain tuples and each hash is computed over the stored canonical payload as it is;
-    only a row whose hash does not match that way is parsed and re-spelled (an event stored before
-    payloads were canonical would still match), so an intact chain costs one SHA-256 per event."""
-    query = select(*_CHAIN_COLUMNS).order_by(AuditRecord.stream, AuditRecord.seq)
-    if stream is not None:
-        query = query.where(AuditRecord.stream == stream)
+    Rows come straight from the driver's cursor and each hash is computed over the stored canonical
+    payload as it is; only a row whose hash does not match that way is parsed and re-spelled (an event
+    stored before payloads were canonical would still match), so an intact chain costs one SHA-256 and
+    one string join per event."""
     heads: dict[str, str] = {}
     events = 0
     current, prev_hash, expected_seq = None, GENESIS, 1
-    for record in session.execute(query.execution_options(yield_per=5000)):
-        if record[0] != current:
-            current, prev_hash, expected_seq = record[0], GENESIS, 1
-        events += 1
-        broken = _check_link(record, prev_hash, expected_seq)
-        if broken:
-            return ChainReport(len(heads) + 1, events, heads, BrokenLink(record[0], record[1], broken))
-        prev_hash, expected_seq = record[8], expected_seq + 1
-        heads[record[0]] = record[8]
+    sha256, string = hashlib.sha256, _string
+    middle = ""  # the body's fixed text around the stream's id, per stream
+    with closing(_chain_rows(session, stream)) as rows:  # a broken link ends the walk: close the cursor
+        for record in rows:
+            name, seq, type_, at, actor, task_id, payload, stored_prev, stored_hash = record
+            if name != current:
+                current, prev_hash, expected_seq = name, GENESIS, 1
+                middle = ',"stream":' + string(name) + ',"task_id":'
+            events += 1
+            # stored_event_hash, inlined: the same bytes, without its per-call argument handling
+            if at.endswith(".000000"):
+                at = at[:-7]
+            if (seq != expected_seq or stored_prev != prev_hash or sha256((
+                    prev_hash + '{"actor":' + string(actor) + ',"at":"' + at + '+00:00","payload":' + payload
+                    + ',"seq":' + str(seq) + middle + ("null" if task_id is None else string(task_id))
+                    + ',"type":' + string(type_) + "}").encode()).hexdigest() != stored_hash):
+                broken = _check_link(record, prev_hash, expected_seq)
+                if broken:
+                    return ChainReport(len(heads) + 1, events, heads, BrokenLink(name, seq, broken))
+            prev_hash, expected_seq = stored_hash, expected_seq + 1
+            heads[name] = stored_hash
     return ChainReport(len(heads), events, heads, None)
 
 
 def _check_link(record: tuple[Any, ...], prev_hash: str, expected_seq: int) -> str | None:
-    stream, seq, type_, at, actor, task_id, payload, stored_prev, stored_hash = record
+    """Why an event does not link (None when it does after all, spelled as it was first hashed)."""
+    stream, seq, type_, at_text, actor, task_id, payload, stored_prev, stored_hash = record
     if seq != expected_seq:
         return f"event {expected_seq} is missing (found {seq})"
     if stored_prev != prev_hash:
         return "prev_hash does not match the previous event's hash"
+    try:
+        at = datetime.fromisoformat(_utc_iso(at_text))
+    except (TypeError, ValueError):
+        return f"its time {at_text!r} is not a timestamp"
     if stored_event_hash(prev_hash, stream, seq, type_, at, actor, task_id, payload) == stored_hash:
         return None
     try:

@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 import engine.determinism  # noqa: F401 - installs the clock, id and depth patches
@@ -33,6 +34,7 @@ from engine.camunda.specs import CONVERTERS as CAMUNDA7_CONVERTERS
 from engine.definitions import CompiledProcess
 from engine.errors import Conflict, ScriptFailed
 from engine.external_tasks import SERIALIZER_CONFIG as EXTERNAL_TASK_CONFIG
+from engine.pruning import LEGACY_FORMAT, completed_elements, prune, start_format
 from engine.sandbox import ScriptRejected
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
@@ -99,9 +101,12 @@ def plain_copy(data: Mapping[str, Any]) -> dict[str, Any]:
     return dict(json.loads(canonical_json(dict(data))))
 
 
-def new_workflow(process: CompiledProcess, script_engine: Any, data: Mapping[str, Any]) -> BpmnWorkflow:
+def new_workflow(process: CompiledProcess, script_engine: Any, data: Mapping[str, Any],
+                 state_format: int = LEGACY_FORMAT) -> BpmnWorkflow:
+    """A new instance's workflow, its state format recorded in it (engine/pruning.py)."""
     workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=script_engine)
     workflow.task_tree.data.update(plain_copy(data))
+    start_format(workflow, state_format)
     _guard(workflow.do_engine_steps)
     return workflow
 
@@ -112,6 +117,35 @@ def load_workflow(state: str, script_engine: Any) -> BpmnWorkflow:
     workflow = SERIALIZER.from_dict(stored)
     workflow.script_engine = script_engine
     return workflow
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """The state a command stores: the workflow pruned as its state format says, then dumped. Live commands
+    and replay both end a state-changing command here, so they prune alike."""
+    prune(workflow)
+    return dump_workflow(workflow)
+
+
+def read_back(workflow: BpmnWorkflow, state: str) -> None:
+    """Give every task of a workflow just dumped to `state` the data deserializing `state` would give it, key
+    order included (the serializer rebuilds a task's data as its parent's plus its delta: in memory a
+    multi-instance child holds its item's key first). Cheaper than a reload, for replay's in-memory path."""
+    stored = json.loads(state)
+    levels = [(workflow, stored)]
+    levels += [(workflow.subprocesses[UUID(key)], entry) for key, entry in stored.get("subprocesses", {}).items()]
+    restore = SERIALIZER.registry.restore
+    for level, entry in levels:
+        for task_id, task_entry in entry["tasks"].items():  # parents first, as written
+            task = level.tasks[UUID(task_id)]
+            delta = task_entry.get("delta")
+            if delta and task.parent is not None:
+                data = DeepMerge.merge({}, task.parent.data)
+                data.update(restore(delta.get("updates", {})))
+                for key in delta.get("deletions", {}):
+                    data.pop(key, None)
+            else:
+                data = restore(task_entry["data"])
+            task.data = data
 
 
 def dump_workflow(workflow: BpmnWorkflow) -> str:
@@ -361,7 +395,7 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
 def element_states(workflow: BpmnWorkflow) -> dict[str, str]:
     """Element id → completed | active | waiting, for marking the diagram."""
     rank = {"completed": 0, "waiting": 1, "active": 2}
-    states: dict[str, str] = {}
+    states: dict[str, str] = dict.fromkeys(completed_elements(workflow), "completed")  # cut out by pruning
     for task in all_tasks(workflow):
         element = _element(task)
         if not element:

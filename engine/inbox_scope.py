@@ -1,10 +1,11 @@
 """Which open tasks an actor may do, as SQL: the one definition the inbox and its pages share.
 
 A task is the actor's when they claimed it, or when it is unclaimed and assigned to one of their
-(organisation, role) pairs. Each half is read from its own index (open_tasks.claimed_by; the
-assignment rows' (organisation, role, claimed_by, …) index) and the halves are a UNION, never an OR,
-which would defeat both indexes. The assignment rows carry the task's instance, phase, claim and
-sort columns (engine.models.OpenTaskOrganisation), so no half joins the tasks table.
+(organisation, role) pairs. Each half is read in inbox order from its own index (open_tasks'
+(claimed_by, due_sort, created_at, id); the assignment rows' (organisation, role, due_sort, created_at,
+task_id) where unclaimed) and the halves are a UNION, never an OR, which would defeat both indexes. The
+assignment rows carry the task's instance, phase, claim and sort columns
+(engine.models.OpenTaskOrganisation), so no half joins the tasks table.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, union
+from sqlalchemy import and_, func, or_, select, union, union_all
 
-from engine.models import FAR_FUTURE, OpenTask, OpenTaskOrganisation, UTCDateTime
+from engine.models import OpenTask, OpenTaskOrganisation
 from engine.types import Membership
 
 
@@ -30,21 +31,23 @@ class Columns:
     created_at: Any
 
 
-CLAIMED = Columns(OpenTask.id, OpenTask.instance_id, OpenTask.phase,
-                  func.coalesce(OpenTask.due_at, literal(FAR_FUTURE, UTCDateTime())), OpenTask.created_at)
+CLAIMED = Columns(OpenTask.id, OpenTask.instance_id, OpenTask.phase, OpenTask.due_sort, OpenTask.created_at)
 ASSIGNED = Columns(OpenTaskOrganisation.task_id, OpenTaskOrganisation.instance_id, OpenTaskOrganisation.phase,
                    OpenTaskOrganisation.due_sort, OpenTaskOrganisation.created_at)
 Filters = Callable[[Columns], list[Any]]
 
 
 def halves(actor: str, memberships: Sequence[Membership], filters: Filters | None = None,
-           first: int | None = None) -> list[Any]:
+           first: int | None = None, with_choices: bool = False) -> list[Any]:
     """SELECTs of (id, due_sort, created_at) of the actor's tasks matching `filters`: one for the tasks they
     claimed, one per (organisation, role) of theirs. With `first`, each gives only its first rows in the
-    inbox's order (an index range read in order)."""
+    inbox's order (an index range read in order); `with_choices` adds (instance_id, phase)."""
     def half(columns: Columns, condition: Any) -> Any:
-        query = select(columns.task_id.label("id"), columns.due_sort.label("due_sort"),
-                       columns.created_at.label("created_at")).where(condition, *(filters(columns) if filters else []))
+        shown = [columns.task_id.label("id"), columns.due_sort.label("due_sort"),
+                 columns.created_at.label("created_at")]
+        if with_choices:
+            shown += [columns.instance_id.label("instance_id"), columns.phase.label("phase")]
+        query = select(*shown).where(condition, *(filters(columns) if filters else []))
         if first is not None:
             query = query.order_by(columns.due_sort, columns.created_at, columns.task_id).limit(first)
         return select(*query.subquery().c)  # SQLite takes ORDER BY/LIMIT inside a UNION only in a subquery
@@ -55,6 +58,24 @@ def halves(actor: str, memberships: Sequence[Membership], filters: Filters | Non
                                          OpenTaskOrganisation.role == pair[1],
                                          OpenTaskOrganisation.claimed_by.is_(None))))
     return found
+
+
+def merged(actor: str, memberships: Sequence[Membership], filters: Filters | None = None,
+           first: int | None = None, with_choices: bool = False) -> Any:
+    """The halves as one subquery, each task once. With one (organisation, role) the halves cannot share a
+    task (a claimed one is in no pair's), so they are appended (UNION ALL: no de-duplicating pass)."""
+    parts = halves(actor, memberships, filters, first, with_choices)
+    return (union_all if len(parts) <= 2 else union)(*parts).subquery()
+
+
+def count_visible(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:
+    """A scalar subquery: how many open tasks `actor` may do match `filters` (each task once)."""
+    if len({(m.organisation, m.role) for m in memberships}) <= 1:
+        # the halves cannot share a task (a claimed one is in no pair's): add their index-only counts
+        counts = [select(func.count()).select_from(h.subquery()).scalar_subquery()
+                  for h in halves(actor, memberships, filters)]
+        return sum(counts[1:], counts[0])
+    return select(func.count()).select_from(visible_task_ids(actor, memberships, filters)).scalar_subquery()
 
 
 def visible_task_ids(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:

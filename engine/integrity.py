@@ -132,12 +132,15 @@ def _check_rows(session: Session, row: Instance, workflow: Any, events: list[Any
     if set(ready) != set(stored):
         yield f"open tasks {sorted(stored)} differ from the state's {sorted(ready)}"
     organisations: dict[str, set[str]] = {}
+    for own in stored.values():
+        if own.due_sort != (own.due_at or FAR_FUTURE):
+            yield f"task {own.id}: its inbox sort key differs from its due date"
     for assignment in session.execute(select(OpenTaskOrganisation).where(
             OpenTaskOrganisation.task_id.in_(list(stored)))).scalars():
         organisations.setdefault(assignment.task_id, set()).add(assignment.organisation)
         own = stored[assignment.task_id]
         if (assignment.instance_id, assignment.claimed_by, assignment.due_sort, assignment.created_at,
-                assignment.phase) != (own.instance_id, own.claimed_by, own.due_at or FAR_FUTURE, own.created_at,
+                assignment.phase) != (own.instance_id, own.claimed_by, own.due_sort, own.created_at,
                                       own.phase):
             yield f"task {own.id}: its inbox row for {assignment.organisation} differs from the task"
     recorded: dict[str, dict[str, Any]] = {}

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, tuple_, union
+from sqlalchemy import func, literal, select, tuple_
 
 from engine.errors import EngineError
-from engine.inbox_scope import Columns, halves, visible_task_ids
+from engine.inbox_scope import Columns, count_visible, merged
 from engine.models import (
     FAR_FUTURE,
     DueTimer,
@@ -114,6 +114,9 @@ class Listing:
                     offset: int = 0) -> Any:
         raise NotImplementedError
 
+    def _task_summaries(self, session: Any, condition: Any) -> list[TaskView]:
+        raise NotImplementedError
+
     def _participants(self, session: Any, instance_ids: Any) -> Any:
         raise NotImplementedError
 
@@ -197,31 +200,33 @@ class Listing:
             return found
         filtered = bool(instance_id or phase or without_due or due_by is not None or business_key_contains)
         with self.db.read() as session:
-            def count(filters: Any) -> int:
-                if len({(m.organisation, m.role) for m in memberships}) <= 1:
-                    # the halves cannot share a task (claimed ones are in no pair's): add their counts
-                    return sum(int(session.execute(select(func.count()).select_from(half.subquery())).scalar_one())
-                               for half in halves(actor, memberships, filters))
-                return int(session.execute(select(func.count()).select_from(
-                    visible_task_ids(actor, memberships, filters))).scalar_one())
-            visible = count(None)
-            total = count(matching) if filtered else visible
+            # 1. the counts and the filters' choices in one statement. The choices come from the first
+            # CHOICES_FROM tasks in inbox order (all of any real inbox): reading every visible task for them
+            # would cost the inbox's size again. No row: nothing is visible (so nothing matches either).
+            visible_count = count_visible(actor, memberships)
+            total_count = count_visible(actor, memberships, matching) if filtered else literal(-1)  # = visible
+            first = merged(actor, memberships, None, first=CHOICES_FROM, with_choices=True)
+            chosen = select(first.c.instance_id, first.c.phase).order_by(
+                first.c.due_sort, first.c.created_at, first.c.id).limit(CHOICES_FROM).subquery()
+            distinct = select(chosen.c.instance_id, chosen.c.phase).distinct().subquery()
+            # the business key by primary key per choice (a join would hash the whole instances table)
+            key = select(Instance.business_key).where(Instance.id == distinct.c.instance_id).scalar_subquery()
+            rows = session.execute(select(distinct.c.phase, distinct.c.instance_id, key.label("business_key"),
+                                          visible_count.label("visible"), total_count.label("total"))).all()
+            visible, total = (int(rows[0].visible), int(rows[0].total)) if rows else (0, 0)
+            total = visible if total < 0 else total
             pages = max(1, math.ceil(total / size))
             number = min(max(1, page), pages)
             offset = (number - 1) * size
             items: list[TaskView] = []
             if total:
-                merged = union(*halves(actor, memberships, matching, first=offset + size)).subquery()
-                ids = list(session.execute(select(merged.c.id).order_by(
-                    merged.c.due_sort, merged.c.created_at, merged.c.id).limit(size).offset(offset)).scalars())
-                items = self._task_views(session, [OpenTask.id.in_(ids)], with_details=False)
-            # the filters' choices come from the first CHOICES_FROM tasks in inbox order (all of any real
-            # inbox): reading every visible task for them would cost the inbox's size again
-            first = union(*halves(actor, memberships, None, first=CHOICES_FROM)).subquery()
-            chosen = select(first.c.id).order_by(first.c.due_sort, first.c.created_at, first.c.id).limit(
-                CHOICES_FROM).subquery()
-            rows = session.execute(select(OpenTask.phase, Instance.id, Instance.business_key).join(
-                Instance, Instance.id == OpenTask.instance_id).where(OpenTask.id.in_(select(chosen.c.id)))).all()
-        phases = sorted({str(p) for p, _, _ in rows if p is not None})
-        instances = sorted({(i, k) for _, i, k in rows}, key=lambda p: (p[1] or "", p[0]))[:PROCUREMENT_CHOICES]
+                # 2. the page: its ids merged from each half's first offset + size entries, with their tasks,
+                # instances and organisations, in one statement
+                candidates = merged(actor, memberships, matching, first=offset + size)
+                ids = select(candidates.c.id).order_by(candidates.c.due_sort, candidates.c.created_at,
+                                                       candidates.c.id).limit(size).offset(offset)
+                items = self._task_summaries(session, OpenTask.id.in_(ids))
+        phases = sorted({str(r.phase) for r in rows if r.phase is not None})
+        instances = sorted({(r.instance_id, r.business_key) for r in rows},
+                           key=lambda p: (p[1] or "", p[0]))[:PROCUREMENT_CHOICES]
         return InboxPage(items, number, pages, total, visible, instances, phases)

@@ -90,6 +90,10 @@ class OpenTask(Base):
     """A READY human task, with the role and organisations that may do it: the inbox's rows."""
 
     __tablename__ = "open_tasks"
+    # the claimed half of an inbox, read in order (engine/inbox_scope.py)
+    __table_args__ = (Index("ix_open_tasks_claimed_inbox", "claimed_by", "due_sort", "created_at", "id",
+                            postgresql_where=text("claimed_by IS NOT NULL"),
+                            sqlite_where=text("claimed_by IS NOT NULL")),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
@@ -99,9 +103,10 @@ class OpenTask(Base):
     role: Mapped[str | None] = mapped_column(String(200), index=True)
     phase: Mapped[str | None] = mapped_column(String(100))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    claimed_by: Mapped[str | None] = mapped_column(String(200), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # indexed by ix_open_tasks_claimed_inbox
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     properties: Mapped[str] = mapped_column(Text, server_default="{}")  # the task's camunda:properties
+    due_sort: Mapped[datetime] = mapped_column(UTCDateTime())  # due_at, or FAR_FUTURE: due dates first
 
 
 class OpenTaskOrganisation(Base):

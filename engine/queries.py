@@ -118,22 +118,37 @@ class Queries:
             raise self._missing_task(task_id, actor)
         return views[0]
 
-    def inbox(self, actor: str, instance_id: str | None = None) -> list[TaskView]:
-        """Open tasks the actor may do: claimed by them, or unclaimed in their organisations' roles
-        (every one: for a page of them with counts, `inbox_page`)."""
-        visible = visible_task_ids(actor, self.resolver.memberships(actor))
+    def inbox(self, actor: str, instance_id: str) -> list[TaskView]:
+        """The open tasks of one instance that the actor may do: claimed by them, or unclaimed in their
+        organisations' roles. An instance has few open tasks (its diagram bounds them); every task of an
+        actor, however many, is read a page at a time with `inbox_page`."""
+        visible = visible_task_ids(actor, self.resolver.memberships(actor), lambda c: [c.instance_id == instance_id])
         with self.db.read() as session:
-            filters: list[Any] = [OpenTask.id.in_(select(visible.c.id))]
-            if instance_id:
-                filters.append(OpenTask.instance_id == instance_id)
-            return self._task_views(session, filters, with_details=False)
+            return self._task_summaries(session, OpenTask.id.in_(select(visible.c.id)))
+
+    @staticmethod
+    def _task_summaries(session: Any, condition: Any) -> list[TaskView]:
+        """The open tasks matching `condition` in inbox order, without form or data, read with their
+        instances and organisations in one statement (one row per task and organisation)."""
+        rows = session.execute(
+            select(OpenTask, Instance.process_id, Instance.business_key, Instance.version,
+                   OpenTaskOrganisation.organisation)
+            .join(Instance, Instance.id == OpenTask.instance_id)
+            .outerjoin(OpenTaskOrganisation, OpenTaskOrganisation.task_id == OpenTask.id).where(condition)
+            .order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id)).all()
+        found: dict[str, tuple[OpenTask, str, str | None, int, list[str]]] = {}
+        for open_row, process_id, business_key, version, organisation in rows:
+            entry = found.setdefault(open_row.id, (open_row, process_id, business_key, version, []))
+            if organisation is not None:
+                entry[4].append(organisation)
+        return [_summary(*entry) for entry in found.values()]
 
     def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool, limit: int | None = None,
                     offset: int = 0) -> list[TaskView]:
         rows = session.execute(
             select(OpenTask, Instance.process_id, Instance.business_key, Instance.version)
             .join(Instance, Instance.id == OpenTask.instance_id).where(*filters)
-            .order_by(OpenTask.due_at.is_(None), OpenTask.due_at, OpenTask.created_at, OpenTask.id)
+            .order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id)
             .limit(limit).offset(offset or None)).all()
         task_ids = [r[0].id for r in rows]
         organisations: dict[str, list[str]] = {}
@@ -157,12 +172,8 @@ class Queries:
                 spec = self._task_spec(session, open_row.instance_id, stored)
                 details = {"documentation": spec.documentation, "form": task_form(spec, stored.data),
                            "generic_form": is_generic(spec), "data": json.loads(json.dumps(stored.data))}
-            views.append(TaskView(
-                id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
-                element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,
-                organisations=tuple(sorted(organisations.get(open_row.id, []))), claimed_by=open_row.claimed_by,
-                due_at=open_row.due_at, phase=open_row.phase, created_at=open_row.created_at,
-                properties=json.loads(open_row.properties or "{}"), instance_version=version, **details))
+            views.append(_summary(open_row, process_id, business_key, version, organisations.get(open_row.id, []),
+                                  **details))
         return views
 
     def _task_spec(self, session: Any, instance_id: str, stored: execution.StoredTask) -> Any:
@@ -213,6 +224,16 @@ class Queries:
     def count_events(self) -> int:
         with self.db.read() as session:
             return session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
+
+
+def _summary(open_row: OpenTask, process_id: str, business_key: str | None, version: int,
+             organisations: Sequence[str], **details: Any) -> TaskView:
+    return TaskView(
+        id=open_row.id, instance_id=open_row.instance_id, process_id=process_id, business_key=business_key,
+        element_id=open_row.element_id, name=open_row.name, lane=open_row.lane, role=open_row.role,
+        organisations=tuple(sorted(organisations)), claimed_by=open_row.claimed_by, due_at=open_row.due_at,
+        phase=open_row.phase, created_at=open_row.created_at, properties=json.loads(open_row.properties or "{}"),
+        instance_version=version, **details)
 
 
 def _instance_view(row: Instance, definition_version: int, tasks: Sequence[TaskView],

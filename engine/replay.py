@@ -21,6 +21,7 @@ from engine.audit import to_event
 from engine.errors import EngineError, InstanceNotFound
 from engine.migration import migrate_workflow
 from engine.models import AuditRecord, Instance, ProcessDefinition
+from engine.pruning import LEGACY_FORMAT
 from engine.types import AuditEvent, ReplayReport, ReplayStep
 
 if TYPE_CHECKING:
@@ -73,43 +74,76 @@ class Replays:
         return row, definition, events
 
     def _rerun(self, instance_id: str, definition: ProcessDefinition, events: list[AuditEvent],
-               secret: str | None) -> Iterator[tuple[AuditEvent, Any, str]]:
-        """Yield (command event, workflow, serialized state) after each command."""
-        from engine.determinism import command_seed, deterministic
+               secret: str | None) -> Iterator[tuple[AuditEvent, Any, str, bool]]:
+        """Yield (command event, workflow, serialized state, whether it was redone on the stored form) after
+        each command.
 
+        The live command always continued from the stored form (deserializing is part of the state: a
+        workflow continued in memory may hold its task data's keys in another order). Replay first
+        continues in memory, which is cheap, and keeps that step only if its state has exactly the
+        digest the command recorded; otherwise it redoes the command on the stored form of the step
+        before, as the live command ran, and that result is the step's. So every step's state is the
+        one the reloading path gives, and a long replay is linear and loads a state only where the two
+        paths part."""
         process = self._compiled(definition)
         workflow: Any = None
         state = ""
         for event in events:
-            payload = event.payload
-            op = payload["op"]
+            op = event.payload["op"]
+            reloaded = False
             if op in STATE_CHANGING:
-                with deterministic(command_seed(secret, instance_id, event.seq), event.at):
-                    if op == "start":
-                        workflow = execution.new_workflow(process, self.script_engine, payload["data"])
-                    elif op == "complete":
-                        execution.complete(workflow, payload["task_id"], payload["data"])
-                    elif op == "message":
-                        execution.deliver_message(workflow, payload["name"], payload["payload"],
-                                                  task_id=payload.get("catch_task_id"))
-                    elif op == "complete_external":
-                        external_tasks.complete(workflow, payload["task_id"], payload["data"])
-                    elif op == "fire_timers":
-                        execution.fire_timers(workflow)
-                    elif op == "cancel":
-                        execution.cancel(workflow)
-                    elif op == "reset":
-                        execution.reset_to(workflow, payload["task_id"])
-                    elif op == "migrate":
-                        with self.db.read() as session:
-                            target = self._version(session, definition.process_id, payload["to_version"])
-                        if target is None:
-                            raise EngineError(f"version {payload['to_version']} is not stored")
-                        migrate_workflow(workflow, self._compiled(target))
-                    state = execution.dump_workflow(workflow)
-                # Continue from the stored form, as the live command did: deserializing is part of the state.
-                workflow = execution.load_workflow(state, self.script_engine)
-            yield event, workflow, state
+                recorded = event.payload.get("state_digest")
+                after = None
+                if op == "start" or (workflow is not None and recorded):
+                    try:
+                        workflow, after = self._apply(instance_id, secret, process, definition, event, workflow)
+                    except Exception:  # noqa: BLE001 - whatever failed in memory is decided on the stored form
+                        if op == "start":
+                            raise
+                        after = None
+                if op != "start" and (after is None or execution.state_digest(after) != recorded):
+                    reloaded = True
+                    stored = execution.load_workflow(state, self.script_engine)
+                    workflow, after = self._apply(instance_id, secret, process, definition, event, stored)
+                assert after is not None
+                state = after
+                if op == "start":  # a new workflow runs on the shared compiled spec: go on with a private copy
+                    workflow = execution.load_workflow(state, self.script_engine)
+                elif not reloaded:
+                    execution.read_back(workflow, state)  # its task data as the stored form reads
+            yield event, workflow, state, reloaded
+
+    def _apply(self, instance_id: str, secret: str | None, process: CompiledProcess, definition: ProcessDefinition,
+               event: AuditEvent, workflow: Any) -> tuple[Any, str]:
+        """Run one recorded command on a workflow as the live command did; returns it and its stored form."""
+        from engine.determinism import command_seed, deterministic
+
+        payload = event.payload
+        op = payload["op"]
+        with deterministic(command_seed(secret, instance_id, event.seq), event.at):
+            if op == "start":
+                workflow = execution.new_workflow(process, self.script_engine, payload["data"],
+                                                  payload.get("state_format", LEGACY_FORMAT))
+            elif op == "complete":
+                execution.complete(workflow, payload["task_id"], payload["data"])
+            elif op == "message":
+                execution.deliver_message(workflow, payload["name"], payload["payload"],
+                                          task_id=payload.get("catch_task_id"))
+            elif op == "complete_external":
+                external_tasks.complete(workflow, payload["task_id"], payload["data"])
+            elif op == "fire_timers":
+                execution.fire_timers(workflow)
+            elif op == "cancel":
+                execution.cancel(workflow)
+            elif op == "reset":
+                execution.reset_to(workflow, payload["task_id"])
+            elif op == "migrate":
+                with self.db.read() as session:
+                    target = self._version(session, definition.process_id, payload["to_version"])
+                if target is None:
+                    raise EngineError(f"version {payload['to_version']} is not stored")
+                migrate_workflow(workflow, self._compiled(target))
+            return workflow, execution.dump_state(workflow)  # prunes as the live command did
 
     def replay_progress(self, instance_id: str) -> Iterator[tuple[int, int, ReplayReport | None]]:
         """Re-execute the command log step by step: yields (steps done, steps in all, None) after each
@@ -118,9 +152,9 @@ class Replays:
         steps: list[ReplayStep] = []
         state = ""
         try:
-            for event, _workflow, state in self._rerun(instance_id, definition, events, row.seed):
+            for event, _workflow, state, reloaded in self._rerun(instance_id, definition, events, row.seed):
                 steps.append(ReplayStep(event.seq, event.payload["op"], event.payload.get("state_digest", ""),
-                                        execution.state_digest(state)))
+                                        execution.state_digest(state), reloaded))
                 yield len(steps), len(events), None
         except EngineError as error:
             failed = f"replay failed after {len(steps)} steps: {error}"
@@ -143,7 +177,8 @@ class Replays:
         chosen = [e for e in events if e.seq <= seq]
         if not chosen:
             raise InstanceNotFound(f"instance {instance_id} has no step {seq}")
-        *_, (event, workflow, state) = self._rerun(instance_id, definition, chosen, row.seed)
+        *_, (event, _workflow, state, _reloaded) = self._rerun(instance_id, definition, chosen, row.seed)
+        workflow = execution.load_workflow(state, self.script_engine)  # shown as its stored form reads
         return ReplayedState(
             seq=event.seq, event=event, data=execution.view_data(workflow),
             element_states=execution.element_states(workflow),

@@ -61,6 +61,7 @@ from engine.models import (
     OpenTaskOrganisation,
     ProcessDefinition,
 )
+from engine.pruning import LEGACY_FORMAT, STATE_FORMAT
 from engine.queries import Queries
 from engine.replay import Replays
 from engine.sandbox import make_script_engine
@@ -102,6 +103,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         blobs: BlobStore | None = None,
         demo_clock: bool = False,
         sandbox_limits: SandboxLimits = DEFAULT_LIMITS,
+        state_format: int = STATE_FORMAT,
     ):
         self.db = database
         self.resolver = resolver
@@ -114,6 +116,8 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
         self.blobs = blobs  # where attached files go; without one, file fields refuse uploads
         self.demo_clock = demo_clock  # demonstrations only: an instance's clock can be moved forward
         self._definition_versions: dict[int, int] = {}  # definition row id -> version
+        # the state format new instances start with (engine/pruning.py); 1 keeps the whole task tree
+        self.state_format = state_format
 
     def _now(self) -> datetime:
         """The command's time, in UTC: it is hashed into the audit chain and must read back the same."""
@@ -138,9 +142,9 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                     data = self.form_validator(process.start_form, data)
                 chain = ChainWriter(session, instance_id, head=(None, None), bulk=True)
                 with deterministic(command_seed(seed, instance_id, chain.next_seq), at):
-                    workflow = execution.new_workflow(process, self.script_engine, data)
+                    workflow = execution.new_workflow(process, self.script_engine, data, self.state_format)
                     changes = execution.state_changes(workflow, {})
-                    state = execution.dump_workflow(workflow)
+                    state = execution.dump_state(workflow)
                 row = Instance(id=instance_id, definition_id=definition.id, process_id=process_id,
                                business_key=business_key, status=RUNNING, version=0, state="", state_digest="",
                                data="{}", element_states="{}", awaited_messages="[]",
@@ -148,9 +152,12 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 session.add(row)
                 session.flush()
                 self._add_participants(session, instance_id, self.resolver.memberships(actor))
+                # the state format is chained with the start: replay prunes exactly as the instance did
+                formats = {"state_format": self.state_format} if self.state_format != LEGACY_FORMAT else {}
                 step = _Step("instance_started", None, {
                     "op": "start", "process_id": process_id, "definition_version": definition.version,
-                    "definition_sha256": definition.sha256, "data": data, "business_key": business_key})
+                    "definition_sha256": definition.sha256, "data": data, "business_key": business_key,
+                    **formats})
                 view = self._save(session, row, workflow, state, chain, step, changes, actor, at)
         except IntegrityError:
             raise Conflict(f"business key {business_key!r} is already in use") from None
@@ -276,6 +283,12 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
 
         def act(session: Session, row: Instance, workflow: Any) -> _Step:
             self._require_role(actor, role, execution.view_data(workflow))
+            if execution.find_task(workflow, task_id) is None and session.execute(select(AuditRecord.seq).where(
+                    AuditRecord.stream == row.id, AuditRecord.task_id == task_id,
+                    AuditRecord.type == "task_completed").limit(1)).first() is not None:
+                # pruned (engine/pruning.py): only the most recent completed step stays within reach
+                raise Conflict("that step was completed too far back to return to: a return reaches the most "
+                               "recent completed step and the steps open now")
             element_id = execution.reset_to(workflow, task_id)
             return _Step("instance_reset", task_id, {"op": "reset", "task_id": task_id, "element_id": element_id,
                                                      "reason": reason})
@@ -430,7 +443,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 changes = execution.state_changes(workflow, before)
                 if require_change and not changes:
                     raise Conflict("nothing changed")  # e.g. a timer another worker already fired
-                state = execution.dump_workflow(workflow) if changes or step.payload["op"] in STATEFUL else row.state
+                state = execution.dump_state(workflow) if changes or step.payload["op"] in STATEFUL else row.state
             return self._save(session, row, workflow, state, chain, step, changes, actor, at)
 
     def _lock(self, session: Session, instance_id: str | None, skip_locked: bool = False,
@@ -554,7 +567,7 @@ class Engine(Deployments, Queries, Listing, Replays, Migrations, Drafts, Externa
                 due = execution.due_date(with_value, self.local_timezone)
             open_row = OpenTask(id=task_id, instance_id=instance_id, element_id=task.element_id, name=task.name,
                                 lane=task.lane, role=assignment.role, phase=task.properties.get("phase"),
-                                due_at=due, claimed_by=self._assignee(task), created_at=at,
+                                due_at=due, due_sort=due or FAR_FUTURE, claimed_by=self._assignee(task), created_at=at,
                                 properties=canonical_json(dict(task.properties)))
             new_rows.append(open_row)
             organisations = list(dict.fromkeys(assignment.organisations))

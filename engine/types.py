@@ -186,6 +186,8 @@ class ReplayStep:
     command: str
     stored_digest: str
     replayed_digest: str
+    # redone on the stored form of the step before: continuing in memory gave other bytes (engine/replay.py)
+    reloaded: bool = False
 
     @property
     def consistent(self) -> bool:

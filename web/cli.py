@@ -226,19 +226,26 @@ def start(process_id: str, actor: str, data: str | None, business_key: str | Non
 
 @main.command()
 @actor_option
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Page number (past the end: the last page).")
+@click.option("--size", type=click.IntRange(1, 500), default=50, show_default=True, help="Tasks per page.")
 @json_option
-def tasks(actor: str, as_json: bool) -> None:
-    """The open tasks a user may do."""
+def tasks(actor: str, page: int, size: int, as_json: bool) -> None:
+    """The open tasks a user may do, due first, a page at a time (paged and counted by the database)."""
     with reported_errors():
-        found = build().inbox(actor)
+        found = build().inbox_page(actor, page=page, size=size)
     if as_json:
-        return emit_json(found)
-    if not found:
+        return emit_json({"items": found.items, "page": found.number, "pages": found.pages, "size": size,
+                          "total": found.total})
+    if not found.items:
         click.echo("no open tasks")
-    for task in found:
+    for task in found.items:
         due = f"  due {task.due_at:%Y-%m-%d}" if task.due_at else ""
         key = task.business_key or task.instance_id[:8]
         click.echo(f"{task.id}  {key}  {task.name}  [{task.role}: {', '.join(task.organisations)}]{due}")
+    if found.pages > 1:
+        more = f"; --page {found.number + 1} for the next" if found.number < found.pages else ""
+        click.echo(f"page {found.number} of {found.pages} ({found.total} tasks){more}")
 
 
 @main.command()
@@ -587,7 +594,7 @@ def serve(host: str, port: int, demo: bool) -> None:
         click.echo("demo users (password: demo); the number is their open tasks now:")
         for user in sorted(directory.users.values(), key=lambda u: u.username):
             roles = ", ".join(f"{m.role}@{m.organisation}" for m in user.memberships)
-            waiting = len(engine.inbox(user.username))
+            waiting = engine.inbox_page(user.username, size=1).visible
             click.echo(f"  {user.username:<28} {waiting or '':>2}  {roles}")
     if demo:  # the demo runs its own timer worker and outbox, so no step waits for a command line
         from workflows.background import run_in_thread

@@ -44,8 +44,9 @@ def test_the_readme_walkthrough(run, tmp_path: Path) -> None:  # type: ignore[no
                   "--data", json.dumps(START))
     instance_id = started.split()[1]
     tasks = json.loads(run("tasks", "--as", "kajaani.council", "--json"))
-    assert [(t["business_key"], t["organisations"]) for t in tasks] == [("KAI-2026-7", ["kajaani"])]
-    task_id = tasks[0]["id"]
+    assert [(t["business_key"], t["organisations"]) for t in tasks["items"]] == [("KAI-2026-7", ["kajaani"])]
+    assert (tasks["page"], tasks["pages"], tasks["total"]) == (1, 1, 1)
+    task_id = tasks["items"][0]["id"]
 
     refused = run("complete", task_id, "--as", "kajaani.council", "--data", '{"joins": "maybe"}', ok=False)
     assert "joins" in refused and "decision_reference" in refused
@@ -69,6 +70,26 @@ def test_the_readme_walkthrough(run, tmp_path: Path) -> None:  # type: ignore[no
     engine.dispose()
     assert "event 2" in run("verify", instance_id, ok=False)
     assert "BROKEN" in run("verify", "--all", ok=False)
+
+
+def test_tasks_come_a_page_at_a_time_with_the_counts(run) -> None:  # type: ignore[no-untyped-def]
+    run("init")
+    run("deploy", str(ROOT / "bpmn"))
+    keys = [f"KAI-2026-{n}" for n in range(1, 6)]
+    for key in keys:
+        run("start", "alliance_procurement", "--as", "kainuu.orderer", "--key", key, "--data", json.dumps(START))
+    pages = [json.loads(run("tasks", "--as", "kajaani.council", "--size", "2", "--page", str(n), "--json"))
+             for n in (1, 2, 3)]
+    assert [(p["page"], p["pages"], p["total"], len(p["items"])) for p in pages] == [(1, 3, 5, 2), (2, 3, 5, 2),
+                                                                                       (3, 3, 5, 1)]
+    seen = [t["business_key"] for p in pages for t in p["items"]]
+    assert sorted(seen) == keys, "every task once, none twice"
+    assert json.loads(run("tasks", "--as", "kajaani.council", "--size", "2", "--page", "9", "--json"))["page"] == 3
+    text_page = run("tasks", "--as", "kajaani.council", "--size", "2")
+    assert "page 1 of 3 (5 tasks); --page 2 for the next" in text_page and len(text_page.splitlines()) == 3
+    assert "page" not in run("tasks", "--as", "kajaani.council", "--size", "2", "--page", "3").split("\n")[0]
+    assert "no open tasks" in run("tasks", "--as", "nobody")
+    run("tasks", "--as", "kajaani.council", "--size", "0", ok=False)
 
 
 def test_a_broken_diagram_is_reported_with_file_line_and_element(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from engine import Engine
+from engine.audit import ChainWriter, verify_chain
+from engine.models import AuditRecord
 from tests.engine.conftest import review_round, start_example, submit
 
 
@@ -55,3 +59,32 @@ def test_deleted_event_is_named(engine: Engine) -> None:
     execute(engine, "DELETE FROM audit_events WHERE stream = :s AND seq = 4", s=instance_id)
     broken = engine.verify(instance_id).broken
     assert broken is not None and broken.seq == 5 and "missing" in broken.reason
+
+
+def test_a_changed_time_is_named(engine: Engine) -> None:
+    """The time is hashed as the driver spells the stored instant: moving it by a microsecond breaks the link."""
+    instance_id = run_some(engine)
+    at = next(e.at for e in engine.history(instance_id) if e.seq == 4)
+    with engine.db.write() as session:
+        session.execute(update(AuditRecord).where(AuditRecord.stream == instance_id, AuditRecord.seq == 4)
+                        .values(at=at + timedelta(microseconds=1)))
+    broken = engine.verify(instance_id).broken
+    assert broken is not None and broken.seq == 4 and "changed" in broken.reason
+
+
+def test_times_with_and_without_fractions_verify_in_any_session_time_zone(engine: Engine) -> None:
+    """verify_chain spells `at` in SQL (PostgreSQL: in UTC whatever the session's zone), not through a datetime."""
+    moments = [datetime(2026, 3, 29, 0, 59, 59, tzinfo=timezone.utc),  # whole seconds, the night clocks move
+               datetime(2026, 3, 29, 1, 0, 0, 123456, tzinfo=timezone.utc),
+               datetime(2026, 3, 29, 1, 0, 1, 5, tzinfo=timezone(timedelta(hours=3)))]
+    with engine.db.write() as session:
+        writer = ChainWriter(session, "times", head=(None, None), bulk=True)
+        for n, moment in enumerate(moments):
+            writer.append("noted", moment, "alice", None if n % 2 else "t" * 36, {"n": n, "text": "ä\"\\"})
+        writer.write()
+    with engine.db.read() as session:
+        if not engine.db.is_sqlite:
+            session.execute(text("SET LOCAL TIME ZONE 'Europe/Helsinki'"))
+        report = verify_chain(session, "times")
+    assert report.ok and report.events == 3 and report.heads["times"] == writer.head
+    assert [e.at for e in engine.history("times")] == moments

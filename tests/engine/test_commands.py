@@ -31,10 +31,11 @@ def stored(engine: Engine, instance_id: str) -> tuple[str, int, int]:
 
 def test_a_whole_run_with_inboxes_deadlines_and_timer(engine: Engine) -> None:
     instance_id = start_example(engine, key="EX-1")
-    assert engine.inbox("bob") == [] and [t.name for t in engine.inbox("alice")] == ["Jätä ehdotus"]
-    assert engine.inbox("adam")[0].organisations == ("authors",), "colleagues in the organisation see it too"
+    assert engine.inbox_page("bob").items == []
+    assert [t.name for t in engine.inbox_page("alice").items] == ["Jätä ehdotus"]
+    assert engine.inbox_page("adam").items[0].organisations == ("authors",), "colleagues in the organisation see it too"
     submit(engine, instance_id)
-    bob_task = only(engine.inbox("bob"))
+    bob_task = only(engine.inbox_page("bob").items)
     assert (bob_task.role, bob_task.organisations, bob_task.phase) == ("reviewer", ("bob",), "review")
     assert bob_task.properties["name_en"] == "Review the proposal", "inbox rows carry the task's properties"
     assert bob_task.due_at is not None and bob_task.due_at.date().isoformat() == "2026-04-01"
@@ -60,7 +61,7 @@ def test_a_whole_run_with_inboxes_deadlines_and_timer(engine: Engine) -> None:
 def test_wrong_user_cannot_complete_and_nothing_changes(engine: Engine) -> None:
     instance_id = start_example(engine)
     submit(engine, instance_id)
-    bob_task = only(engine.inbox("bob"))
+    bob_task = only(engine.inbox_page("bob").items)
     before = stored(engine, instance_id)
     with pytest.raises(NotAllowed):
         engine.complete_task(bob_task.id, "carol", {"approve": True})
@@ -71,7 +72,7 @@ def test_wrong_user_cannot_complete_and_nothing_changes(engine: Engine) -> None:
 
 def test_bad_form_value_is_refused_per_field_and_nothing_stored(engine: Engine) -> None:
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     before = stored(engine, instance_id)
     with pytest.raises(FormInvalid) as caught:
         engine.complete_task(task.id, "alice", {"title": "", "amount": "2000000", "deadline": "huomenna"})
@@ -81,7 +82,7 @@ def test_bad_form_value_is_refused_per_field_and_nothing_stored(engine: Engine) 
 
 def test_completing_twice_is_a_conflict_and_forged_ids_are_not_found(engine: Engine) -> None:
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     submit(engine, instance_id)
     with pytest.raises(TaskNotReady):
         engine.complete_task(task.id, "alice", {"title": "again", "amount": 1, "deadline": "2026-04-01"})
@@ -97,24 +98,24 @@ def test_stale_version_is_refused(engine: Engine) -> None:
     instance_id = start_example(engine)
     version = engine.instance(instance_id).version
     submit(engine, instance_id)
-    task = only(engine.inbox("bob"))
+    task = only(engine.inbox_page("bob").items)
     with pytest.raises(StaleInstance):
         engine.complete_task(task.id, "bob", {"approve": True}, expected_version=version)
 
 
 def test_claim_release_delegate(engine: Engine) -> None:
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     engine.claim(task.id, "alice")
-    assert engine.inbox("adam") == [], "a claimed task leaves the colleagues' inbox"
+    assert engine.inbox_page("adam").items == [], "a claimed task leaves the colleagues' inbox"
     with pytest.raises(NotAllowed):
         engine.complete_task(task.id, "adam", {"title": "x", "amount": 1, "deadline": "2026-04-01"})
     with pytest.raises(NotAllowed):
         engine.release(task.id, "adam")
     engine.release(task.id, "alice")
-    assert only(engine.inbox("adam")).claimed_by is None
+    assert only(engine.inbox_page("adam").items).claimed_by is None
     engine.delegate(task.id, "alice", "adam")
-    assert only(engine.inbox("adam")).claimed_by == "adam" and engine.inbox("alice") == []
+    assert only(engine.inbox_page("adam").items).claimed_by == "adam" and engine.inbox_page("alice").items == []
     with pytest.raises(NotAllowed):
         engine.delegate(task.id, "adam", "bob")
     types = [e.type for e in engine.history(instance_id)]
@@ -125,7 +126,7 @@ def test_cancel_ends_the_instance(engine: Engine) -> None:
     instance_id = start_example(engine)
     engine.cancel(instance_id, "alice", "withdrawn")
     view = engine.instance(instance_id)
-    assert view.status == "cancelled" and view.open_tasks == () and engine.inbox("alice") == []
+    assert view.status == "cancelled" and view.open_tasks == () and engine.inbox_page("alice").items == []
     with pytest.raises(Conflict):
         engine.cancel(instance_id, "alice", "again")
 
@@ -147,14 +148,14 @@ def test_error_inside_a_script_leaves_the_instance_exactly_as_before(engine: Eng
         'reviews = [{"reviewer": name} for name in reviewers]\nratio = amount / 0', 1)
     engine.deploy([SourceFile("example_review.bpmn", failing.encode())], "designer")
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     before = stored(engine, instance_id)
     with pytest.raises(ScriptFailed) as caught:
         engine.complete_task(task.id, "alice", {"title": "x", "amount": 1, "deadline": "2026-04-01"})
     assert "prepare" in str(caught.value) and "division by zero" in str(caught.value)
     assert caught.value.element_id == "prepare" and caught.value.reason == "division by zero"
     assert stored(engine, instance_id) == before
-    assert only(engine.inbox("alice")).id == task.id, "the task is still open and can be retried"
+    assert only(engine.inbox_page("alice").items).id == task.id, "the task is still open and can be retried"
     assert engine.verify(instance_id).ok
 
 
@@ -167,13 +168,13 @@ def test_a_date_only_due_date_ends_where_the_users_are(database, clock) -> None:
     helsinki.deploy(read_bundle([EXAMPLE]), "designer")
     instance_id = start_example(helsinki)
     submit(helsinki, instance_id)  # deadline 2026-04-01
-    due = only(helsinki.inbox("bob")).due_at
+    due = only(helsinki.inbox_page("bob").items).due_at
     assert due is not None and due.isoformat() == "2026-04-01T20:59:59+00:00"  # 23:59:59 EEST
 
 
 def test_a_task_done_already_is_a_conflict_when_opened(engine: Engine) -> None:
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     submit(engine, instance_id)
     with pytest.raises(TaskNotReady):
         engine.task(task.id)
@@ -197,7 +198,7 @@ def test_a_script_that_leaves_non_json_data_fails_and_changes_nothing(engine: En
     with_nan = EXAMPLE.read_text(encoding="utf-8").replace("rounds = 1", "rounds = 1\nratio = float(\"nan\")", 1)
     engine.deploy([SourceFile("example_review.bpmn", with_nan.encode())], "designer")
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     before = stored(engine, instance_id)
     with pytest.raises(ScriptFailed, match="plain JSON"):
         engine.complete_task(task.id, "alice", {"title": "x", "amount": 1, "deadline": "2026-04-01"})

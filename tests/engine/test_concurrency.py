@@ -13,7 +13,7 @@ def race(database: Database) -> None:
     engines[0].deploy(read_bundle([EXAMPLE]), "designer")
     instance_id = start_example(engines[0], reviewers=("bob",))
     submit(engines[0], instance_id)
-    task = only(engines[0].inbox("bob"))
+    task = only(engines[0].inbox_page("bob").items)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -23,6 +23,8 @@ def test_a_300_round_loop_runs_and_completes(sqlite_database: Database, clock: C
     assert view.data["rounds"] == ROUNDS and view.status == "running" and len(view.timers) == 1
     engine.fire_due_timers(view.timers[0].due_at.replace(year=2030))
     assert engine.instance(instance_id).status == "completed"
+    report = engine.replay(instance_id)  # pruned after every command (state format 2): every digest again
+    assert report.consistent and len(report.steps) == 2 * ROUNDS + 2, (report.error, report.first_difference)
 
 
 def test_completed_tasks_keep_their_data_when_later_scripts_edit_nested_values() -> None:

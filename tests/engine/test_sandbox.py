@@ -65,7 +65,7 @@ def test_an_endless_loop_in_a_diagram_fails_the_command_and_changes_nothing(engi
     engine.deploy([SourceFile("example_review.bpmn", looping.encode())], "designer")
     engine.script_engine.environment = Environment({}, time_limit=0.3)
     instance_id = start_example(engine)
-    task = only(engine.inbox("alice"))
+    task = only(engine.inbox_page("alice").items)
     version = engine.instance(instance_id).version
     with pytest.raises(ScriptFailed, match="ran longer"):
         engine.complete_task(task.id, "alice", {"title": "x", "amount": 1, "deadline": "2026-04-01"})

@@ -85,6 +85,9 @@ def test_a_state_with_a_matching_digest_still_differs_from_the_chain(engine: Eng
     ("INSERT INTO instance_organisations (instance_id, organisation) VALUES (:i, 'mallory')", "participants"),
     ("DELETE FROM instance_organisations WHERE instance_id = :i AND organisation = 'bob'", "participants"),
     ("UPDATE instances SET version = version - 1 WHERE id = :i", "version"),
+    # the inbox's sort keys: a task moved up or down someone's inbox
+    ("UPDATE open_tasks SET due_sort = created_at WHERE instance_id = :i", "inbox sort key differs"),
+    ("UPDATE open_task_organisations SET due_sort = created_at WHERE instance_id = :i", "inbox row for"),
 ])
 def test_an_edited_derived_column_or_row_is_named(engine: Engine, sql: str, named: str) -> None:
     instance_id = reviewing(engine)

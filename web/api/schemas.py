@@ -58,8 +58,15 @@ class Task(TaskSummary):
     data = f.Dict(required=True)
 
 
-class TaskList(Schema):
+class TaskPage(Schema):
+    """One page of the token's open tasks (paged by the database), due first, then oldest."""
+
     items = f.List(f.Nested(TaskSummary), required=True)
+    page = f.Integer(required=True, metadata={"description": "this page's number (a page past the end is the last)"})
+    pages = f.Integer(required=True, metadata={"description": "pages of `size` tasks (at least 1)"})
+    size = f.Integer(required=True)
+    total = f.Integer(required=True, metadata={"description": "open tasks that match the filters"})
+    visible = f.Integer(required=True, metadata={"description": "all open tasks the token may do"})
 
 
 class Procurement(Schema):

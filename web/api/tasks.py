@@ -1,11 +1,13 @@
-"""Tasks: the token's inbox, one task with its form as a JSON Schema, claim, release and complete
-(the same form validation as the web; `If-Match` with the instance version, 412 when stale)."""
+"""Tasks: the token's inbox a page at a time (filtered, paged and counted by the database), one task with
+its form as a JSON Schema, claim, release and complete (the same form validation as the web; `If-Match`
+with the instance version, 412 when stale)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
 from engine import StaleInstance, TaskView
 from web import access
@@ -14,11 +16,13 @@ from web.api.auth import actor, api_viewer
 from web.api.jsonschema_forms import form_schema
 from web.api.problems import ApiProblem
 from web.api.replies import command_result, etag, if_match, reply
-from web.api.spec import header_parameter, operation, path_parameter
+from web.api.spec import header_parameter, operation, path_parameter, query_parameter
 from web.api.visibility import task_summary
 from web.state import services
 
 TAG = "tasks"
+MAX_SIZE = 100  # tasks per page
+MAX_PAGE = 100_000  # a page number past this is refused rather than read as an offset that deep
 TASK = path_parameter("task_id", "the task's id")
 IF_MATCH = header_parameter("If-Match", "the procurement's version the change is based on (412 when stale)",
                             {"type": "string", "maxLength": 20})
@@ -33,9 +37,40 @@ def _visible_task(task_id: str) -> TaskView:
     return task
 
 
-@operation(bp, "/tasks", "get", "The open tasks the token may do", tag=TAG, response=schemas.TaskList)
+@operation(bp, "/tasks", "get", "The open tasks the token may do, a page at a time", tag=TAG,
+           response=schemas.TaskPage, errors=(422,), parameters=(
+               query_parameter("page", "page number (from 1; past the end: the last page)",
+                               {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+               query_parameter("size", "tasks per page", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE,
+                                                          "default": 20}),
+               query_parameter("instance_id", "only this procurement's tasks", {"type": "string", "maxLength": 200}),
+               query_parameter("phase", "only tasks of this phase", {"type": "string", "maxLength": 200}),
+               query_parameter("business_key_contains", "only procurements whose business key contains this "
+                               "text (any case)", {"type": "string", "maxLength": 200})))
 def my_tasks() -> Response:
-    return reply(schemas.TaskList, {"items": [task_summary(t) for t in services().engine.inbox(actor())]})
+    args = request.args
+    errors: dict[str, list[str]] = {}
+    page = _whole(args, "page", 1, MAX_PAGE, 1, errors)
+    size = _whole(args, "size", 1, MAX_SIZE, 20, errors)
+    if errors:
+        raise ApiProblem(422, "the query is not valid", errors=errors)
+    found = services().engine.inbox_page(actor(), page=page, size=size, instance_id=args.get("instance_id") or None,
+                                         phase=args.get("phase") or None,
+                                         business_key_contains=args.get("business_key_contains") or None)
+    return reply(schemas.TaskPage, {"items": [task_summary(t) for t in found.items], "page": found.number,
+                                    "pages": found.pages, "size": size, "total": found.total,
+                                    "visible": found.visible})
+
+
+def _whole(args: Mapping[str, str], name: str, low: int, high: int, default: int, errors: dict[str, list[str]]) -> int:
+    """A whole-number query parameter within [low, high]; a wrong one is named in `errors`."""
+    text = args.get(name)
+    if text is None or text == "":
+        return default
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    errors[name] = [f"a whole number from {low} to {high}"]
+    return default
 
 
 @operation(bp, "/tasks/<task_id>", "get", "Read a task with its form as a JSON Schema", tag=TAG,
