@@ -536,6 +536,7 @@ def notice(instance_id: str, kind: str, output: str, reason: str) -> None:
     from workflows.directory import demo_directory
     from workflows.eforms import generate
     from workflows.eforms.changes import change_notice
+    from workflows.eforms.sending import notice_in_force
     from workflows.errors import WorkflowsError
 
     engine = build()
@@ -545,12 +546,11 @@ def notice(instance_id: str, kind: str, output: str, reason: str) -> None:
         reference = instance.business_key or instance.id
         try:
             if kind == "change-notice":
-                sent = [f for e in engine.history(instance.id) if e.type == "file_attached"
-                        for f in e.payload.get("files") or [] if f.get("notice") == "contract-notice"]
-                if not sent or engine.blobs is None:
+                sent = notice_in_force(engine.history(instance.id), engine.blobs)   # the last one archived
+                if sent is None:
                     raise click.ClickException("no contract notice has been sent (archived) in this procurement")
-                made, found = change_notice(engine.blobs.get(str(sent[-1]["sha256"])), data, demo_directory(),
-                                            instance_id=instance.id, reference=reference, reason=reason)
+                made, found = change_notice(sent, data, demo_directory(), instance_id=instance.id,
+                                            reference=reference, reason=reason)
                 made.require_valid()
                 for change in found:
                     click.echo(f"changed: {change}")

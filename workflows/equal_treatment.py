@@ -17,6 +17,12 @@ What counts as a sending (`Dispatch`), in a command event's data or in the insta
 Without `sent_at` a sending happened at the time of its audit event. An item is identified by
 (kind, subject). Kinds: invitation, document_change, question, answer, result, information.
 
+Which notice each tenderer saw (`notices_seen`): every notice recorded as sent is archived in a
+`file_attached` event (its notice identifier, version and kind: the contract notice, then each
+change notice); every sending to a tenderer and every tender it submitted is a command event. The
+hash chain fixes their order, so for each sending and submission the notice in force is the last
+notice archived before it in the chain — recorded, not inferred from clocks.
+
 Who is *remaining* when an item goes out: the invited tenderers (`selection.invited`,
 `tenderers`, `invited`) and anyone who received something, minus those dropped before. A drop
 (`dropped`, `dropped_tenderers`: `{"organisation", "at"?}`) with a time counts from that time;
@@ -25,7 +31,7 @@ without one, from after the last item the dropped tenderer received.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,12 +83,39 @@ class ItemFinding:
 
 
 @dataclass(frozen=True)
+class NoticeVersion:
+    """A notice recorded as sent (archived): eForms notice identifier and version (BT-701, BT-757)."""
+
+    notice_id: str
+    version: str
+    kind: str
+    seq: int
+    at: datetime
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.notice_id}-{self.version}"
+
+
+@dataclass(frozen=True)
+class NoticeSeen:
+    """What a tenderer was sent or submitted, and the notice in force then (None: before any notice)."""
+
+    organisation: str
+    what: str          # "invitation: TP-1", "tender: submit_final_tender"
+    seq: int | None    # its audit event (None: a sending recorded in the instance data only)
+    at: datetime
+    notice: NoticeVersion | None
+
+
+@dataclass(frozen=True)
 class EqualTreatmentReport:
     tenderers: tuple[str, ...]
     timeline: Mapping[str, tuple[Dispatch, ...]]  # per tenderer, in time order
     items: tuple[ItemFinding, ...]
     tolerance: timedelta = timedelta(0)
     dropped: Mapping[str, datetime | None] = field(default_factory=dict)
+    notices: tuple[NoticeVersion, ...] = ()
+    seen: Mapping[str, tuple[NoticeSeen, ...]] = field(default_factory=dict)  # per tenderer, in chain order
 
     @property
     def flagged(self) -> tuple[ItemFinding, ...]:
@@ -200,9 +233,52 @@ def _remaining(tenderers: Sequence[str], drops: Mapping[str, datetime | None], a
     return out
 
 
+# the tenderer's own submissions in the negotiated procedure (alliance_negotiation.bpmn)
+SUBMISSIONS = ("submit_initial_tender", "submit_revised_tender", "submit_final_tender")
+
+
+def notice_versions(history: Sequence[AuditEvent]) -> list[NoticeVersion]:
+    """The notices recorded as sent, in chain order."""
+    found = []
+    for event in history:
+        if event.type != "file_attached":
+            continue
+        for ref in event.payload.get("files") or []:
+            if isinstance(ref, Mapping) and ref.get("notice") and ref.get("notice_id"):
+                found.append(NoticeVersion(str(ref["notice_id"]), str(ref.get("version") or "01"),
+                                           str(ref["notice"]), event.seq, event.at))
+    return found
+
+
+def notices_seen(history: Sequence[AuditEvent], sent: Sequence[Dispatch],
+                 organisations_of: Callable[[str], Iterable[str]] | None = None) -> dict[str, list[NoticeSeen]]:
+    """Per tenderer: each sending to it and each tender it submitted, with the notice in force then.
+    A submission's tenderer is its actor's organisation (`organisations_of(user)`), when given."""
+    notices = notice_versions(history)
+
+    def in_force(seq: int | None, at: datetime) -> NoticeVersion | None:
+        # by the chain's order; a sending found only in the instance data (a script's record) by its time
+        return next((n for n in reversed(notices) if (n.seq < seq if seq is not None else n.at <= at)), None)
+
+    seen: dict[str, list[NoticeSeen]] = {}
+    for d in sent:
+        seen.setdefault(d.organisation, []).append(NoticeSeen(d.organisation, f"{d.kind}: {d.subject}",
+                                                              d.seq, d.at, in_force(d.seq, d.at)))
+    if organisations_of is not None:
+        for event in history:
+            element = event.payload.get("element_id")
+            if event.type == "task_completed" and element in SUBMISSIONS:
+                for org in organisations_of(event.actor):
+                    seen.setdefault(org, []).append(NoticeSeen(org, f"tender: {element}", event.seq, event.at,
+                                                               in_force(event.seq, event.at)))
+    return {org: sorted(items, key=lambda i: i.at) for org, items in seen.items()}
+
+
 def equal_treatment(instance_view: InstanceView, history: Sequence[AuditEvent],
-                    tolerance: timedelta = timedelta(0)) -> EqualTreatmentReport:
-    """Per tenderer what it was sent and when; each item checked against the remaining tenderers."""
+                    tolerance: timedelta = timedelta(0),
+                    organisations_of: Callable[[str], Iterable[str]] | None = None) -> EqualTreatmentReport:
+    """Per tenderer what it was sent and when; each item checked against the remaining tenderers; and the
+    notice version in force at each sending and submission."""
     sent = dispatches(instance_view, history)
     tenderers = _invited(instance_view.data)
     tenderers += [o for o in dict.fromkeys(d.organisation for d in sent) if o not in tenderers]
@@ -223,4 +299,7 @@ def equal_treatment(instance_view: InstanceView, history: Sequence[AuditEvent],
                                     tuple(o for o in expected if o not in received), spread))
     findings.sort(key=lambda f: f.first_sent)
     timeline = {org: tuple(d for d in sent if d.organisation == org) for org in tenderers}
-    return EqualTreatmentReport(tuple(tenderers), timeline, tuple(findings), tolerance, drops)
+    seen = notices_seen(history, sent, organisations_of)
+    return EqualTreatmentReport(tuple(tenderers), timeline, tuple(findings), tolerance, drops,
+                                tuple(notice_versions(history)),
+                                {org: tuple(seen.get(org, ())) for org in tenderers})

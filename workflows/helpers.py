@@ -48,6 +48,17 @@ def check_period(kind: str, sent_on: str, last_day: str, minimum_applies: bool, 
                                   electronic=bool(electronic), urgent=bool(urgent))
 
 
+def extend_period(kind: str, sent_on: str, old_last_day: str, new_last_day: str, changed_on: str,
+                  minimum_applies: bool, electronic: bool = False, urgent: bool = False,
+                  justification: str | None = None) -> JSONDict:
+    """A published period extended (a change notice): later than the published last day and than the
+    day of the change (`finnish_date(now())`), and still the statutory minimum from the first sending."""
+    deadlines.require_after(new_last_day, old_last_day, "Uusi määräaika", "The new deadline")
+    deadlines.require_after(new_last_day, changed_on, "Uusi määräaika", "The new deadline")
+    return {**check_period(kind, sent_on, new_last_day, minimum_applies, electronic, urgent, justification),
+            "extended_from": as_date(old_last_day).isoformat(), "changed_on": as_date(changed_on).isoformat()}
+
+
 def tender_deadline(sent_on: str, last_day: str) -> JSONDict:
     """A deadline without a statutory minimum (final tenders, revised tenders): after sending."""
     deadlines.require_after(last_day, sent_on, "Määräaika", "Deadline")
@@ -136,6 +147,7 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "statutory_deadline": statutory_deadline,
     "period_closes_at": period_closes_at,
     "check_period": check_period,
+    "extend_period": extend_period,
     "tender_deadline": tender_deadline,
     "check_future_deadline": check_future_deadline,
     "serve_decision": serve_decision,

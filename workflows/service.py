@@ -29,7 +29,7 @@ class ProcurementEngine(Engine):
     def complete_task(self, task_id: str, actor: str, data: Mapping[str, Any],
                       expected_version: int | None = None,
                       files: Mapping[str, Sequence[Upload]] | None = None) -> InstanceView:
-        from workflows.eforms.sending import NOTICE_TASKS, archive_meta, checked_notice
+        from workflows.eforms.sending import NOTICE_TASKS, archive_meta, checked_notice, notice_in_force
 
         task = self.task(task_id)
         kind = NOTICE_TASKS.get(task.element_id)
@@ -38,7 +38,8 @@ class ProcurementEngine(Engine):
         clean = self.form_validator(task.form, data) if self.form_validator else dict(data)
         # the instance's own time (a demonstration may have moved it forward): the notice's dates must agree
         # with the dates the procedure recorded by that clock (a contract cannot be signed after its notice)
-        notice = checked_notice(kind, task, clean, self.clock_of(task.instance_id), self.directory)
+        sent = notice_in_force(self.history(task.instance_id), self.blobs) if kind == "change-notice" else None
+        notice = checked_notice(kind, task, clean, self.clock_of(task.instance_id), self.directory, sent)
         view = super().complete_task(task_id, actor, data, expected_version, files)
         if notice is not None and self.blobs is not None:
             self.attach_file(task.instance_id, actor, notice.file_name, notice.xml, "application/xml",

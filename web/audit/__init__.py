@@ -192,7 +192,9 @@ def verify(instance_id: str) -> Any:
 def equal(instance_id: str) -> Any:
     engine = services().engine
     instance = engine.instance(instance_id)
-    report = equal_treatment(instance, engine.history(instance_id))
+    directory = services().directory
+    report = equal_treatment(instance, engine.history(instance_id), organisations_of=lambda user: [
+        m.organisation for m in directory.memberships(user) if m.role == "tenderer"])
     return render_template("audit/equal_treatment.html", instance=instance, report=report,
                            mailed=_mailed(instance))
 

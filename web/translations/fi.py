@@ -8,6 +8,17 @@ FI: dict[str, str | tuple[str, str]] = {
         "Ilmoitus ei vielä läpäise eForms-sääntöjä. Korjaa nämä kentät:",
     "Contract notice (eForms XML)": "Hankintailmoitus (eForms XML)",
     "Award notice (eForms XML)": "Jälki-ilmoitus (eForms XML)",
+    "Notice version each tenderer saw": "Ilmoituksen versio, jonka kukin tarjoaja näki",
+    "Notices recorded as sent:": "Lähetetyiksi kirjatut ilmoitukset:",
+    "For each sending and each tender: the notice in force then (the last one archived before it in the audit "
+    "chain).":
+        "Kunkin lähetyksen ja tarjouksen kohdalla silloin voimassa ollut ilmoitus (viimeisin ennen sitä "
+        "tapahtumaketjuun arkistoitu).",
+    "Sent or submitted": "Lähetetty tai jätetty",
+    "When": "Milloin",
+    "Notice in force": "Voimassa ollut ilmoitus",
+    "No eForms notice has been recorded as sent in this procurement.":
+        "Tässä hankinnassa ei ole kirjattu lähetetyksi yhtään eForms-ilmoitusta.",
     # API tokens (web/tokens)
     "Administrator": "Pääkäyttäjä",
     "API tokens": "API-avaimet",

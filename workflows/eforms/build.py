@@ -102,8 +102,8 @@ def _organisation(orgs: Any, org: Mapping[str, Any]) -> None:
         el(company, "efbc:CompanySizeCode", org["size"], listName="economic-operator-size")  # BT-165
     identification = el(company, "cac:PartyIdentification")
     el(identification, "cbc:ID", org["org_id"], schemeName="organization")          # OPT-200
-    name = el(company, "cac:PartyName")
-    el(name, "cbc:Name", org["name"], languageID="FIN")                             # BT-500
+    for language in sorted(org["names"], key=lambda lang: (lang != "FIN", lang)):  # one PartyName each
+        el(el(company, "cac:PartyName"), "cbc:Name", org["names"][language], languageID=language)  # BT-500
     address = el(company, "cac:PostalAddress")
     el(address, "cbc:CityName", org["city"])                                         # BT-513
     if org.get("postal_code"):
@@ -292,8 +292,7 @@ def _lot(root: Any, content: Mapping[str, Any]) -> None:
     el(el(el(appeal, "cac:AppealReceiverParty"), "cac:PartyIdentification"), "cbc:ID",
        content["review_body"]["org_id"], schemeName="organization")                  # OPT-301 review org
     if notice:
-        for language in content["languages"]:
-            el(el(terms, "cac:Language"), "cbc:ID", language)                        # BT-97
+        el(el(terms, "cac:Language"), "cbc:ID", "FIN")                               # BT-97: tenders in Finnish
         post = el(terms, "cac:PostAwardProcess")
         el(post, "cbc:ElectronicOrderUsageIndicator", "false")                       # BT-92
         el(post, "cbc:ElectronicPaymentUsageIndicator", "true")                      # BT-93

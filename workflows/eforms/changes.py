@@ -60,9 +60,10 @@ def identifier(xml: bytes) -> str:
 
 
 def change_notice(sent: bytes, data: Mapping[str, Any], directory: Directory, *, instance_id: str, reference: str,
-                  reason: str, issued_at: str | None = None) -> tuple[Notice, list[Change]]:
+                  reason: str, issued_at: str | None = None, reason_en: str = "") -> tuple[Notice, list[Change]]:
     """The change notice for the sent contract notice `sent`, from the procurement's data now.
-    Refused when nothing the notice says has changed, or without a reason."""
+    Refused when nothing the notice says has changed, or without a reason (in English too when the
+    notice is in English)."""
     if not reason.strip():
         raise RuleViolation("Muutoksen syy puuttuu. / Say why the notice changes.")
     draft = generate("contract-notice", data, directory, instance_id=instance_id, reference=reference,
@@ -70,9 +71,15 @@ def change_notice(sent: bytes, data: Mapping[str, Any], directory: Directory, *,
     found = changes_between(sent, draft.xml)
     if not found:
         raise RuleViolation("Ilmoituksen sisältö ei ole muuttunut. / The notice's content has not changed.")
-    change = {"changed_notice": identifier(sent), "sections": [LOT],
-              "description": {"FIN": "; ".join(str(c) for c in found)},
-              "reason_code": "update-add", "reason": {"FIN": reason.strip()}}
+    described = "; ".join(str(c) for c in found)      # field ids, names and values: the same in both
+    descriptions, reasons = {"FIN": described}, {"FIN": reason.strip()}
+    if "ENG" in draft.content["languages"]:
+        if not reason_en.strip():
+            raise RuleViolation("Ilmoitus on myös englanniksi: kerro muutoksen syy myös englanniksi (reason_en). / "
+                                "The notice is in English too: give the reason for the change in English too.")
+        descriptions["ENG"], reasons["ENG"] = described, reason_en.strip()
+    change = {"changed_notice": identifier(sent), "sections": [LOT], "description": descriptions,
+              "reason_code": "update-add", "reason": reasons}
     notice = generate("contract-notice", data, directory, instance_id=instance_id, reference=reference,
                       issued_at=issued_at, change=change)
     return notice, found

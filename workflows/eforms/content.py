@@ -62,7 +62,8 @@ def _organisation(org: Organisation, org_id: str, missing: Missing, role: str) -
                              ("email", "sähköposti / e-mail"), ("phone", "puhelin / telephone")):
         if not getattr(org, attribute, ""):
             missing.problems.append(f"directory {org.id}.{attribute} ({role}: {label})")
-    entry = {"org_id": org_id, "name": org.name, "business_id": org.business_id, "city": org.city,
+    entry = {"org_id": org_id, "name": org.name, "names": {"FIN": org.name}, "name_en": org.name_en or org.name,
+             "business_id": org.business_id, "city": org.city,
              "postal_code": org.postal_code, "nuts": org.nuts, "email": org.email,
              "phone": getattr(org, "phone", "")}
     return entry
@@ -89,6 +90,7 @@ def _buyers(data: Mapping[str, Any], directory: Directory, missing: Missing) -> 
 def _review_body() -> dict[str, Any]:
     body = dict(settings()["review_body"])
     body["org_id"] = "ORG-0100"
+    body["names"] = {"FIN": body["name"]}
     return body
 
 
@@ -97,7 +99,10 @@ def _review_deadline(level: str, on: str) -> dict[str, str]:
     days = {r.kind: r.days for r in remedies.remedies}
     return {"FIN": f"Hankintaoikaisu (hankintalaki 1397/2016 §§ 132–135) {days.get('correction_request')} päivän ja "
                    f"valitus markkinaoikeuteen (§§ 145–147) {days.get('market_court_appeal')} päivän kuluessa "
-                   f"hankintapäätöksen tiedoksisaannista."}
+                   f"hankintapäätöksen tiedoksisaannista.",
+            "ENG": f"Request for correction (Act on Public Procurement 1397/2016, §§ 132–135) within "
+                   f"{days.get('correction_request')} days and appeal to the Market Court (§§ 145–147) within "
+                   f"{days.get('market_court_appeal')} days of being notified of the procurement decision."}
 
 
 def _deadline(data: Mapping[str, Any]) -> str | None:
@@ -117,9 +122,60 @@ def _criteria(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return criteria
 
 
+def _lines(value: Any) -> list[str]:
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
 def _selection(data: Mapping[str, Any]) -> list[dict[str, str]]:
-    text = str(data.get("selection_criteria") or "")
-    return [{"FIN": line.strip()} for line in text.splitlines() if line.strip()]
+    return [{"FIN": line} for line in _lines(data.get("selection_criteria"))]
+
+
+# English where the unit gives it: the notice is then in Finnish and English (BT-702(b)), and the
+# eForms rules want every text of the notice in both, so every free text the unit wrote needs its
+# English too (the texts allianssi writes itself come in both languages)
+ENGLISH = {"title_en": "hankinnan nimi englanniksi / title in English",
+           "needs_en": "tarpeiden kuvaus englanniksi / description in English",
+           "selection_criteria_en": "soveltuvuusvaatimukset englanniksi / selection criteria in English",
+           "award_criteria_en": "vertailuperusteiden nimet englanniksi / award criteria names in English",
+           "ground_justification_en": "§ 34 perustelu englanniksi / § 34 justification in English"}
+
+
+def _english(data: Mapping[str, Any], content: dict[str, Any], missing: Missing, review_en: str) -> None:
+    """Adds English to every text of the notice when the unit has given any; names what is missing."""
+    if not any(str(data.get(key) or "").strip() for key in ENGLISH):
+        return
+    for key, label in ENGLISH.items():
+        if not str(data.get(key) or "").strip():
+            missing.problems.append(f"{key} ({label})")
+    if content["procedure"]["accelerated"] and not str(data.get("timetable_justification_en") or "").strip():
+        missing.problems.append("timetable_justification_en (kiireellisyyden peruste englanniksi / the reason "
+                                "for urgency in English)")
+    selection, criteria = _lines(data.get("selection_criteria_en")), _lines(data.get("award_criteria_en"))
+    if selection and len(selection) != len(content["selection_criteria"]):
+        missing.problems.append(f"selection_criteria_en ({len(content['selection_criteria'])} riviä / lines, "
+                                f"one per selection criterion)")
+    if criteria and len(criteria) != len(content["award_criteria"]):
+        missing.problems.append(f"award_criteria_en ({len(content['award_criteria'])} riviä / lines, the names "
+                                f"of the award criteria in their order)")
+    if missing.problems:
+        return
+    content["languages"] = ["FIN", "ENG"]
+    content["title"]["ENG"] = str(data["title_en"]).strip()
+    content["description"]["ENG"] = str(data["needs_en"]).strip()
+    content["review_deadline"]["ENG"] = review_en
+    for org in [*content["buyers"], content["review_body"], *([content["award"]["winner"]] if "award" in content
+                                                               else [])]:
+        org["names"]["ENG"] = org.get("name_en") or org["name"]
+    procedure = content["procedure"]
+    justification = str(data["ground_justification_en"]).strip()
+    procedure["features"]["ENG"] = (f"Competitive procedure with negotiation, Act on Public Procurement "
+                                    f"1397/2016 § 34 ({data.get('procedure_ground')}): {justification}")
+    if procedure["accelerated"]:
+        procedure["accelerated_reason"]["ENG"] = str(data["timetable_justification_en"]).strip()
+    for text, english in zip(content["selection_criteria"], selection, strict=True):
+        text["ENG"] = english
+    for criterion, english in zip(content["award_criteria"], criteria, strict=True):
+        criterion["name"]["ENG"] = english
 
 
 def _award(data: Mapping[str, Any], directory: Directory, missing: Missing) -> dict[str, Any]:
@@ -209,6 +265,7 @@ def notice_content(kind: str, data: Mapping[str, Any], directory: Directory, *, 
     award = _award(data, directory, missing) if kind == "award-notice" else None
     missing.raise_if_any(kind)
     justification = str(data.get("ground_justification") or "")
+    review = _review_deadline(level, str(data.get("rules_date") or issued_at[:10]))
     content: dict[str, Any] = {
         "kind": kind, "subtype": SUBTYPE[(kind, "light" if regime == "light" else "standard")],
         "notice_id": notice_id, "folder_id": folder_id, "version": f"{version:02d}", "issued_at": issued_at,
@@ -223,8 +280,7 @@ def notice_content(kind: str, data: Mapping[str, Any], directory: Directory, *, 
         "estimated_value": float(value), "cpv_main": cpv(str(main)),
         "cpv_additional": cpv_list(data.get("cpv_additional")), "nuts": nuts_fi(str(place), dict(nuts_regions)),
         "duration_months": data.get("duration_months"), "selection_criteria": _selection(data),
-        "award_criteria": criteria, "review_deadline": _review_deadline(level, str(data.get("rules_date") or
-                                                                                 issued_at[:10])),
+        "award_criteria": criteria, "review_deadline": {"FIN": review["FIN"]},
         "tendering_url": str(url), "electronic": bool(data.get("electronic_tenders")),
         "staged_reduction": bool(data.get("staged_reduction")),
         "award_on_initial_reserved": bool(data.get("award_on_initial_reserved")),
@@ -232,6 +288,8 @@ def notice_content(kind: str, data: Mapping[str, Any], directory: Directory, *, 
     }
     if award is not None:
         content["award"] = award
+    _english(data, content, missing, review["ENG"])
+    missing.raise_if_any(kind)
     if change:
         content["change"] = dict(change)
     return content
