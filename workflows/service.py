@@ -36,7 +36,9 @@ class ProcurementEngine(Engine):
         if kind is None:
             return super().complete_task(task_id, actor, data, expected_version, files)
         clean = self.form_validator(task.form, data) if self.form_validator else dict(data)
-        notice = checked_notice(kind, task, clean, self.clock(), self.directory)
+        # the instance's own time (a demonstration may have moved it forward): the notice's dates must agree
+        # with the dates the procedure recorded by that clock (a contract cannot be signed after its notice)
+        notice = checked_notice(kind, task, clean, self.clock_of(task.instance_id), self.directory)
         view = super().complete_task(task_id, actor, data, expected_version, files)
         if notice is not None and self.blobs is not None:
             self.attach_file(task.instance_id, actor, notice.file_name, notice.xml, "application/xml",

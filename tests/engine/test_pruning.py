@@ -303,3 +303,88 @@ def test_finished_calls_are_cut_out_with_their_subprocesses(sqlite_database: Dat
     engine, instance_id, _ = run_rounds(sqlite_database, clock, STATE_FORMAT, 6)
     stored = json.loads(stored_state(engine, instance_id))
     assert len(stored["subprocesses"]) <= 1  # the last call's, kept with the part one may return to
+
+
+INNER_LOOP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d2" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:message id="Message_nudge" name="nudge" />
+  <bpmn:process id="outer" isExecutable="true">
+    <bpmn:laneSet id="ls3"><bpmn:lane id="outer_worker" name="worker">
+      <bpmn:flowNodeRef>after</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="o_start"><bpmn:outgoing>o1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:callActivity id="o_call" calledElement="looping"><bpmn:incoming>o1</bpmn:incoming>
+      <bpmn:outgoing>o2</bpmn:outgoing></bpmn:callActivity>
+    <bpmn:userTask id="after"><bpmn:incoming>o2</bpmn:incoming><bpmn:outgoing>o3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="o_end"><bpmn:incoming>o3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="o1" sourceRef="o_start" targetRef="o_call" />
+    <bpmn:sequenceFlow id="o2" sourceRef="o_call" targetRef="after" />
+    <bpmn:sequenceFlow id="o3" sourceRef="after" targetRef="o_end" />
+  </bpmn:process>
+  <bpmn:process id="looping" isExecutable="true">
+    <bpmn:laneSet id="ls4"><bpmn:lane id="loop_worker" name="worker">
+      <bpmn:flowNodeRef>work</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="l_start"><bpmn:outgoing>l1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="l_merge"><bpmn:incoming>l1</bpmn:incoming><bpmn:incoming>l5</bpmn:incoming>
+      <bpmn:outgoing>l2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:userTask id="work"><bpmn:incoming>l2</bpmn:incoming><bpmn:outgoing>l3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:eventBasedGateway id="l_wait"><bpmn:incoming>l3</bpmn:incoming><bpmn:outgoing>l4</bpmn:outgoing>
+      <bpmn:outgoing>l6</bpmn:outgoing></bpmn:eventBasedGateway>
+    <bpmn:intermediateCatchEvent id="nudged"><bpmn:incoming>l4</bpmn:incoming><bpmn:outgoing>l5</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="Message_nudge" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="quiet"><bpmn:incoming>l6</bpmn:incoming><bpmn:outgoing>l7</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="l_end"><bpmn:incoming>l7</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="l1" sourceRef="l_start" targetRef="l_merge" />
+    <bpmn:sequenceFlow id="l2" sourceRef="l_merge" targetRef="work" />
+    <bpmn:sequenceFlow id="l3" sourceRef="work" targetRef="l_wait" />
+    <bpmn:sequenceFlow id="l4" sourceRef="l_wait" targetRef="nudged" />
+    <bpmn:sequenceFlow id="l5" sourceRef="nudged" targetRef="l_merge" />
+    <bpmn:sequenceFlow id="l6" sourceRef="l_wait" targetRef="quiet" />
+    <bpmn:sequenceFlow id="l7" sourceRef="quiet" targetRef="l_end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def drive_inner_loop(database: Database, state_format_: int) -> list[Any]:
+    """12 rounds of work and a message inside the call, then the timer ends it; what showed after each."""
+    clock = Clock()
+    engine = Engine(database, AnyoneResolver(), clock=clock, state_format=state_format_)
+    engine.deploy([SourceFile("inner.bpmn", INNER_LOOP.encode())], "designer")
+    instance_id = engine.start("outer", "u").id
+    views = []
+
+    def record(view: Any) -> None:
+        views.append((dict(view.data), sorted(t.element_id for t in view.open_tasks), dict(view.element_states),
+                      sorted(view.awaited_messages), len(view.timers), len(stored_state(engine, instance_id))))
+
+    for round_ in range(12):
+        task = only(engine.instance(instance_id).open_tasks)
+        assert task.element_id == "work"
+        record(engine.complete_task(task.id, "u", {"round": round_}))
+        record(engine.deliver_message(instance_id, "nudge", {"n": round_}, "u"))
+    record(engine.complete_task(only(engine.instance(instance_id).open_tasks).id, "u", {"round": 12}))
+    assert engine.fire_due_timers(clock.now + timedelta(days=2)) == 1
+    record(engine.complete_task(only(engine.instance(instance_id).open_tasks).id, "u", {"last": True}))
+    assert engine.instance(instance_id).status == "completed"
+    report = engine.replay(instance_id)
+    assert report.consistent, (report.error, report.first_difference)
+    assert engine.verify(instance_id).problems == ()
+    return views
+
+
+def test_a_loop_inside_a_call_with_messages_and_timers_is_pruned_too(tmp_path: Any) -> None:
+    """The called process's own tree is pruned as the top one: a message-or-timer loop inside a call
+    activity stays bounded, and shows what the whole tree shows after every command."""
+    seen = {}
+    for state_format_ in (LEGACY_FORMAT, STATE_FORMAT):
+        database = Database(f"sqlite:///{tmp_path / f'inner{state_format_}.db'}")
+        database.migrate()
+        seen[state_format_] = drive_inner_loop(database, state_format_)
+    whole, pruned = seen[LEGACY_FORMAT], seen[STATE_FORMAT]
+    assert [v[:5] for v in pruned] == [v[:5] for v in whole]
+    sizes = [v[5] for v in pruned][:24]
+    assert all(abs(later - earlier) <= 64 for earlier, later in zip(sizes[4:-2], sizes[6:], strict=True)), sizes
+    assert whole[23][5] > 2 * pruned[23][5]  # the whole tree grew meanwhile

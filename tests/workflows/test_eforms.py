@@ -64,11 +64,11 @@ def test_an_awarded_procurement_gives_valid_contract_and_award_notices(awarded: 
     assert xpath(cn, fields["OPP-050-Organization"].xpath) == ["true", "false", "false"]   # kainuu leads
     assert xpath(cn, fields["BT-1311(d)-Lot"].xpath) == ["2026-02-16+02:00"]               # from the clock
     assert xpath(cn, fields["BT-36-Lot"].xpath) == ["48"]
-    assert xpath(cn, fields["BT-05(a)-notice"].xpath) == ["2026-01-15+00:00"]             # sent by the clock
+    assert xpath(cn, fields["BT-05(a)-notice"].xpath) == ["2026-01-15+02:00"]  # sent by the clock: a day in Finland
     assert xpath(cn, fields["OPT-002-notice"].xpath) == ["eforms-sdk-1.15"]
     assert xpath(cn, fields["BT-702(a)-notice"].xpath) == ["FIN"]
     assert xpath(can, fields["BT-720-Tender"].xpath) == ["950000.00"]
-    assert xpath(can, fields["BT-145-Contract"].xpath) == ["2026-06-23+02:00"]
+    assert xpath(can, fields["BT-145-Contract"].xpath) == ["2026-06-23+03:00"]              # summer time in Finland
     assert xpath(can, fields["BT-759-LotResult"].xpath)[0] == "3"
     winner = demo_directory().organisation("vaara-osaamis")
     assert winner.business_id in xpath(can, fields["BT-501-Organization-Company"].xpath)

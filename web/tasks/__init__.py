@@ -111,8 +111,12 @@ def complete(task_id: str) -> Any:
     try:
         after = engine.complete_task(task_id, viewer.username, {**data, **added} if rows else data, files=files)
     except FormInvalid as error:
-        return _render(task, viewer, shown, error.errors, status=status_of(error),
-                       new_rows=variables.with_engine_errors(rows, error.errors))
+        # errors under no field of the form (e.g. `notice`: an eForms rule about data from elsewhere) are
+        # said above the form, else they would be lost and the page would look unchanged
+        fields = {f.id for f in task.form} | {r.name for r in rows}
+        stray = [m for key, messages in error.errors.items() if key not in fields for m in messages]
+        return _render(task, viewer, shown, error.errors, problem="\n".join(stray) or None,
+                       status=status_of(error), new_rows=variables.with_engine_errors(rows, error.errors))
     except ScriptFailed as error:
         return _render(task, viewer, shown, problem=reason(error), status=status_of(error), new_rows=rows)
     # the command returns the instance as it left it: its version and open tasks need no second read

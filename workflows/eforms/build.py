@@ -15,6 +15,8 @@ from typing import Any
 
 from lxml import etree
 
+from workflows.calendar import HELSINKI
+
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -59,15 +61,30 @@ def texts(parent: Any, name: str, values: Mapping[str, str]) -> None:
             el(parent, name, values[language], languageID=language)
 
 
-def _date(moment: str) -> str:
-    """2026-01-15T07:00:00+00:00 → 2026-01-15Z-style date with its offset: 2026-01-15+00:00"""
+def _finnish(moment: str) -> datetime:
+    """A moment as Finland's time: the procedure's dates (a contract signed on 23.6.) are Finnish days,
+    and a notice sent at 00:30 Helsinki time must not be dated the day before (as in UTC)."""
     parsed = datetime.fromisoformat(moment)
+    return parsed.astimezone(HELSINKI) if parsed.tzinfo else parsed
+
+
+def _date(moment: str) -> str:
+    """2026-01-15T07:00:00+00:00 → the date in Finland with its offset: 2026-01-15+02:00"""
+    parsed = _finnish(moment)
     offset = parsed.strftime("%z")
     return f"{parsed.date().isoformat()}{offset[:3]}:{offset[3:]}" if offset else f"{parsed.date().isoformat()}Z"
 
 
+def _day(day: str) -> str:
+    """A Finnish day (2026-06-23) with Finland's offset that day (+03:00 in summer), so it compares
+    rightly with the notice's own dates."""
+    if "+" in day or day.endswith("Z"):
+        return day
+    return _date(datetime.fromisoformat(f"{day}T12:00:00").replace(tzinfo=HELSINKI).isoformat())
+
+
 def _time(moment: str) -> str:
-    parsed = datetime.fromisoformat(moment)
+    parsed = _finnish(moment)
     offset = parsed.strftime("%z")
     return f"{parsed.strftime('%H:%M:%S')}{offset[:3]}:{offset[3:]}" if offset else parsed.strftime("%H:%M:%SZ")
 
@@ -151,8 +168,7 @@ def _notice_result(ext: Any, content: Mapping[str, Any]) -> None:
     el(el(tender, "efac:TenderReference"), "cbc:ID", award["tender_reference"])      # BT-3201
     contract = el(result, "efac:SettledContract")
     el(contract, "cbc:ID", "CON-0001", schemeName="contract")                        # OPT-316
-    el(contract, "cbc:IssueDate", f"{award['signed_on']}+02:00" if "+" not in award["signed_on"]
-       else award["signed_on"])                                                      # BT-145
+    el(contract, "cbc:IssueDate", _day(award["signed_on"]))                         # BT-145
     el(el(contract, "efac:ContractReference"), "cbc:ID", award["contract_reference"])  # BT-150
     el(el(contract, "efac:LotTender"), "cbc:ID", "TEN-0001", schemeName="tender")   # OPT-321
     party = el(result, "efac:TenderingParty")

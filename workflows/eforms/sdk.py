@@ -18,7 +18,8 @@ from typing import Any
 
 from lxml import etree
 
-from engine.schematron import Failure, Schematron, SchematronValidator
+from engine.schematron import Failure, Schematron
+from engine.schematron_worker import SchematronService
 from engine.xsd import XmlSchema
 from workflows.errors import WorkflowsError
 
@@ -51,10 +52,9 @@ def checks_off() -> bool:
 
 
 def gate_on() -> bool:
-    """`ALLIANSSI_EFORMS_GATE=on`: notice tasks complete only when the notice passes (and it is archived).
-    Off by default for now: Saxon loaded in a threaded web process breaks the script sandbox's forked
-    children there (seen in the browser walk); the check must move to its own process first."""
-    return os.environ.get("ALLIANSSI_EFORMS_GATE", "").lower() == "on"
+    """The gate (on unless `ALLIANSSI_EFORMS_GATE=off`): notice tasks complete only when the notice passes
+    the SDK's rules, and the notice sent is archived. `ALLIANSSI_EFORMS_CHECK=off` (no SDK) turns it off too."""
+    return os.environ.get("ALLIANSSI_EFORMS_GATE", "").lower() != "off" and not checks_off()
 
 
 def cache_dir() -> Path:
@@ -88,7 +88,7 @@ class Sdk:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._validator: SchematronValidator | None = None
+        self._service: SchematronService | None = None
 
     @cached_property
     def _fields_document(self) -> dict[str, Any]:
@@ -128,17 +128,23 @@ class Sdk:
     def schema(self, subtype: str) -> XmlSchema:
         return _schema(str(self.path / "schemas" / "maindoc" / MAIN_SCHEMA[subtype]))
 
-    def rules(self) -> SchematronValidator:
+    @cached_property
+    def schematron(self) -> Schematron:
+        """The rule set as read by lxml (its phases and diagnostics); Saxon runs it in the service."""
+        return Schematron(self.path / "schematrons" / "static" / "complete-validation.sch", cache_dir())
+
+    def rules(self) -> SchematronService:
+        """The rules of our subtypes, compiled once and run in a worker process of their own
+        (`engine/schematron_worker.py`): Saxon never runs in the web or worker process itself."""
         with self._lock:
-            if self._validator is None:
-                schematron = Schematron(self.path / "schematrons" / "static" / "complete-validation.sch",
-                                        cache_dir())
-                self._validator = schematron.validator(tuple(f"eforms-{s}" for s in SUBTYPES))
-            return self._validator
+            if self._service is None:
+                self._service = SchematronService(self.schematron.path, cache_dir(),
+                                                  tuple(f"eforms-{s}" for s in SUBTYPES))
+            return self._service
 
     def field_of(self, failure: Failure) -> Field | None:
         """The field a failed rule is about: its diagnostics name it (or the rule id's BT part)."""
-        see = self.rules().schema.diagnostics
+        see = self.schematron.diagnostics
         for diagnostic in failure.diagnostics:
             named = see.get(diagnostic, "").removeprefix("field:").removeprefix("node:")
             field = self.fields.get(named) or self.fields.get(diagnostic)

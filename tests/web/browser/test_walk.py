@@ -120,7 +120,8 @@ class Walk:
         for text in shown:
             assert text in page.locator("main").inner_text(), (title, text)
         fill(page, values)
-        page.get_by_role("button", name="Merkitse tehtävä tehdyksi").click()
+        with page.expect_navigation():  # the POST's answer, not the form still on screen
+            page.get_by_role("button", name="Merkitse tehtävä tehdyksi").click()
         page.wait_for_load_state()
         assert page.locator(".error-summary").count() == 0, page.locator(".error-summary").inner_text()
 
