@@ -37,11 +37,19 @@ ASSIGNED = Columns(OpenTaskOrganisation.task_id, OpenTaskOrganisation.instance_i
 Filters = Callable[[Columns], list[Any]]
 
 
-def halves(actor: str, memberships: Sequence[Membership], filters: Filters | None = None,
-           first: int | None = None, with_choices: bool = False) -> list[Any]:
+Pairs = Sequence[tuple[Any, Any]]  # (organisation, role): values, or bound parameters of a cached statement
+
+
+def pairs_of(memberships: Sequence[Membership]) -> list[tuple[str, str]]:
+    """The actor's distinct (organisation, role) pairs, in order."""
+    return list(dict.fromkeys((m.organisation, m.role) for m in memberships))
+
+
+def halves(actor: Any, pairs: Pairs, filters: Filters | None = None, first: Any = None,
+           with_choices: bool = False) -> list[Any]:
     """SELECTs of (id, due_sort, created_at) of the actor's tasks matching `filters`: one for the tasks they
-    claimed, one per (organisation, role) of theirs. With `first`, each gives only its first rows in the
-    inbox's order (an index range read in order); `with_choices` adds (instance_id, phase)."""
+    claimed, one per distinct (organisation, role) pair of theirs. With `first`, each gives only its first
+    rows in the inbox's order (an index range read in order); `with_choices` adds (instance_id, phase)."""
     def half(columns: Columns, condition: Any) -> Any:
         shown = [columns.task_id.label("id"), columns.due_sort.label("due_sort"),
                  columns.created_at.label("created_at")]
@@ -53,39 +61,39 @@ def halves(actor: str, memberships: Sequence[Membership], filters: Filters | Non
         return select(*query.subquery().c)  # SQLite takes ORDER BY/LIMIT inside a UNION only in a subquery
 
     found = [half(CLAIMED, OpenTask.claimed_by == actor)]
-    for pair in dict.fromkeys((m.organisation, m.role) for m in memberships):
-        found.append(half(ASSIGNED, and_(OpenTaskOrganisation.organisation == pair[0],
-                                         OpenTaskOrganisation.role == pair[1],
+    for organisation, role in pairs:
+        found.append(half(ASSIGNED, and_(OpenTaskOrganisation.organisation == organisation,
+                                         OpenTaskOrganisation.role == role,
                                          OpenTaskOrganisation.claimed_by.is_(None))))
     return found
 
 
-def merged(actor: str, memberships: Sequence[Membership], filters: Filters | None = None,
-           first: int | None = None, with_choices: bool = False) -> Any:
+def merged(actor: Any, pairs: Pairs, filters: Filters | None = None, first: Any = None,
+           with_choices: bool = False) -> Any:
     """The halves as one subquery, each task once. With one (organisation, role) the halves cannot share a
     task (a claimed one is in no pair's), so they are appended (UNION ALL: no de-duplicating pass)."""
-    parts = halves(actor, memberships, filters, first, with_choices)
+    parts = halves(actor, pairs, filters, first, with_choices)
     return (union_all if len(parts) <= 2 else union)(*parts).subquery()
 
 
-def count_visible(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:
+def count_visible(actor: Any, pairs: Pairs, filters: Filters | None = None) -> Any:
     """A scalar subquery: how many open tasks `actor` may do match `filters` (each task once)."""
-    if len({(m.organisation, m.role) for m in memberships}) <= 1:
+    if len(pairs) <= 1:
         # the halves cannot share a task (a claimed one is in no pair's): add their index-only counts
         counts = [select(func.count()).select_from(h.subquery()).scalar_subquery()
-                  for h in halves(actor, memberships, filters)]
+                  for h in halves(actor, pairs, filters)]
         return sum(counts[1:], counts[0])
-    return select(func.count()).select_from(visible_task_ids(actor, memberships, filters)).scalar_subquery()
+    return select(func.count()).select_from(union(*halves(actor, pairs, filters)).subquery()).scalar_subquery()
 
 
 def visible_task_ids(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:
     """A subquery (id, due_sort, created_at) of the open tasks `actor` may do, each once."""
-    return union(*halves(actor, memberships, filters)).subquery()
+    return union(*halves(actor, pairs_of(memberships), filters)).subquery()
 
 
 def assigned_condition(memberships: Sequence[Membership]) -> Any:
     """Assignment rows of unclaimed tasks for one of these (organisation, role) pairs."""
-    pairs = list(dict.fromkeys((m.organisation, m.role) for m in memberships))
+    pairs = pairs_of(memberships)
     if not pairs:
         return OpenTaskOrganisation.task_id.is_(None)  # matches nothing
     return and_(OpenTaskOrganisation.claimed_by.is_(None), or_(*(

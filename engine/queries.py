@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -127,15 +127,15 @@ class Queries:
             return self._task_summaries(session, OpenTask.id.in_(select(visible.c.id)))
 
     @staticmethod
-    def _task_summaries(session: Any, condition: Any) -> list[TaskView]:
-        """The open tasks matching `condition` in inbox order, without form or data, read with their
-        instances and organisations in one statement (one row per task and organisation)."""
+    def _task_summaries(session: Any, condition: Any, params: Mapping[str, Any] | None = None) -> list[TaskView]:
+        """The open tasks matching `condition` (with its bound `params`) in inbox order, without form or data,
+        read with their instances and organisations in one statement (one row per task and organisation)."""
         rows = session.execute(
             select(OpenTask, Instance.process_id, Instance.business_key, Instance.version,
                    OpenTaskOrganisation.organisation)
             .join(Instance, Instance.id == OpenTask.instance_id)
             .outerjoin(OpenTaskOrganisation, OpenTaskOrganisation.task_id == OpenTask.id).where(condition)
-            .order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id)).all()
+            .order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id), params).all()
         found: dict[str, tuple[OpenTask, str, str | None, int, list[str]]] = {}
         for open_row, process_id, business_key, version, organisation in rows:
             entry = found.setdefault(open_row.id, (open_row, process_id, business_key, version, []))

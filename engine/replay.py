@@ -9,7 +9,6 @@ stop at any step to show the instance as it was then.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -65,7 +64,7 @@ class Replays:
                 raise InstanceNotFound(f"no instance {instance_id}")
             records = session.execute(select(AuditRecord).where(AuditRecord.stream == instance_id)
                                       .order_by(AuditRecord.seq)).scalars().all()
-            events = [to_event(r) for r in records if "op" in json.loads(r.payload)]
+            events = [e for e in map(to_event, records) if "op" in e.payload]  # commands (each parsed once)
             # the version it started on: a migrated instance's row names the version it moved to
             started = next((e.payload.get("definition_version") for e in events if e.payload["op"] == "start"), None)
             definition = (self._version(session, row.process_id, started) if isinstance(started, int)

@@ -243,9 +243,10 @@ def tasks(actor: str, page: int, size: int, as_json: bool) -> None:
         due = f"  due {task.due_at:%Y-%m-%d}" if task.due_at else ""
         key = task.business_key or task.instance_id[:8]
         click.echo(f"{task.id}  {key}  {task.name}  [{task.role}: {', '.join(task.organisations)}]{due}")
-    if found.pages > 1:
+    if found.pages > 1 or found.number != page:
         more = f"; --page {found.number + 1} for the next" if found.number < found.pages else ""
-        click.echo(f"page {found.number} of {found.pages} ({found.total} tasks){more}")
+        asked = f"there is no page {page}: " if found.number != page else ""  # a later page shows the last one
+        click.echo(f"{asked}page {found.number} of {found.pages} ({found.total} tasks){more}")
 
 
 @main.command()

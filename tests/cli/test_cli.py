@@ -88,6 +88,8 @@ def test_tasks_come_a_page_at_a_time_with_the_counts(run) -> None:  # type: igno
     text_page = run("tasks", "--as", "kajaani.council", "--size", "2")
     assert "page 1 of 3 (5 tasks); --page 2 for the next" in text_page and len(text_page.splitlines()) == 3
     assert "page" not in run("tasks", "--as", "kajaani.council", "--size", "2", "--page", "3").split("\n")[0]
+    assert "there is no page 9: page 3 of 3 (5 tasks)" in run("tasks", "--as", "kajaani.council", "--size", "2",
+                                                               "--page", "9")
     assert "no open tasks" in run("tasks", "--as", "nobody")
     run("tasks", "--as", "kajaani.council", "--size", "0", ok=False)
 

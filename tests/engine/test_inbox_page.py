@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event
 
-from engine import Engine
-from tests.engine.conftest import only, start_example
+from engine import Engine, Membership
+from tests.engine.conftest import ExampleResolver, only, start_example
 
 DEADLINES = ["2026-04-05", "2026-04-01", "2026-04-04", "2026-04-02", "2026-04-03"]
 
@@ -71,3 +71,23 @@ def test_a_page_is_two_statements(engine: Engine) -> None:
     finally:
         event.remove(reader, "before_cursor_execute", count)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2, statements
+
+
+def test_several_roles_of_one_actor_merge_without_repeating_a_task(engine: Engine) -> None:
+    """Two (organisation, role) pairs: the halves are a UNION (a task could be in two), counted once."""
+    ids = _reviews(engine)
+
+    class TwoHats(ExampleResolver):
+        def memberships(self, actor: str) -> list[Membership]:
+            if actor == "boss":  # both an author and bob's reviewer, and the author pair twice
+                return [Membership("authors", "author"), Membership("bob", "reviewer"),
+                        Membership("authors", "author")]
+            return super().memberships(actor)
+    engine.resolver = TwoHats()
+    engine.claim(only(engine.inbox("bob", ids[0])).id, "bob")  # claimed by bob: leaves the boss's inbox
+    pages = [engine.inbox_page("boss", page=n, size=2) for n in (1, 2, 3)]
+    seen = [t.id for p in pages for t in p.items]
+    assert len(seen) == len(set(seen)) == 5 and [p.total for p in pages] == [5, 5, 5]
+    assert {t.element_id for p in pages for t in p.items} == {"review", "submit"}
+    assert pages[0].phases == ["proposal", "review"] and len(pages[0].instances) == 5
+    assert engine.inbox_page("boss", phase="review").total == 4
