@@ -166,7 +166,7 @@ def _through_ground(p: Procurement) -> None:
 
 def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Procurement, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ALLIANSSI_EFORMS_GATE", "on")
+    monkeypatch.delenv("ALLIANSSI_EFORMS_GATE", raising=False)  # the gate is on by default
     p = ArchivingProcurement(procurement.database, procurement.clock, procurement.directory,
                              DirectoryBlobStore(tmp_path / "blobs"))
     _through_ground(p)
@@ -194,7 +194,7 @@ def test_the_sent_notice_is_archived_with_its_hash_in_the_chain(procurement: Pro
 
 def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Database, clock: Clock,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ALLIANSSI_EFORMS_GATE", "on")
+    monkeypatch.delenv("ALLIANSSI_EFORMS_GATE", raising=False)  # the gate is on by default
     document = json.loads((ROOT / "workflows" / "data" / "kainuu.json").read_text(encoding="utf-8"))
     for org in document["organisations"]:
         if org["id"] == "kajaani":
@@ -208,6 +208,10 @@ def test_a_notice_the_rules_refuse_is_not_recorded_as_sent(sqlite_database: Data
         p.complete(UNIT, "publish_contract_notice", notice)
     assert "directory kajaani.business_id" in refused.value.errors["notice"][0]
     assert p.open_elements() == ["publish_contract_notice"] and "notice_sent_at" not in p.data
+    monkeypatch.setenv("ALLIANSSI_EFORMS_GATE", "off")          # switched off: recorded as sent, unchecked
+    p.complete(UNIT, "publish_contract_notice", notice)
+    assert "notice_sent_at" in p.data
+    assert not [e for e in p.engine.history(p.instance_id) if e.type == "file_attached"]
 
 
 def test_a_changed_deadline_gives_a_change_notice(awarded: Procurement) -> None:
