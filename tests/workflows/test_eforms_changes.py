@@ -127,3 +127,30 @@ def test_each_tenderer_sees_the_notice_version_in_force(procurement: Procurement
     page = auditor.text(f"/audit/{p.instance_id}/equal-treatment")
     table = page[page.index("Ilmoituksen versio, jonka kukin tarjoaja näki"):]
     assert table.count(f"change-notice {change['notice_id']}-01") == 1 + 2 * len(s.TENDERERS), table
+
+
+def test_the_unit_changes_the_notice_through_the_pages(procurement: Procurement, tmp_path: Path) -> None:
+    """The same change done in the browser: the event is a button on the procurement page, the change notice
+    task a form; a deadline that does not extend is refused on the form, a good one archives the notice."""
+    p = archiving(procurement, tmp_path)
+    p.clock.set("2026-02-02")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'allianssi.db'}",
+                      "ENGINE_FACTORY": lambda database: build_engine(database, demo_directory(), p.clock, p.blobs)})
+    prepare(app, deploy=False)
+    unit = Browser(app.test_client())
+    assert unit.sign_in(UNIT, DEMO_PASSWORD).status_code == 302
+    event = f"/procurements/{p.instance_id}/events/participation_period_changed"
+    assert f'href="{event}"' in unit.text(f"/procurements/{p.instance_id}")
+    tenderer = Browser(app.test_client())
+    assert tenderer.sign_in("yrityspolku.tenderer", DEMO_PASSWORD).status_code == 302
+    assert tenderer.post(event, {"reason": "x"}).status_code == 404          # only the unit changes its notice
+    assert unit.post(event, {"reason": "Määräaikaa jatketaan viikolla."}).status_code == 302
+    [task] = [t for t in p.engine.inbox(UNIT, p.instance_id) if t.element_id == "publish_change_notice"]
+    refused = unit.post(f"/tasks/{task.id}", {"participation_deadline": "2026-02-13"})
+    assert refused.status_code == 422 and "13.2.2026 on oltava 16.2.2026 jälkeen" in refused.get_data(as_text=True)
+    assert len(archived(p)) == 1
+    done = unit.post(f"/tasks/{task.id}", {"participation_deadline": "2026-02-23"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    [_, change] = archived(p)
+    assert change["notice"] == "change-notice" and sdk().check(p.blobs.get(str(change["sha256"])), "16") == []
+    assert p.data["participation_period"]["last_day"] == "2026-02-23"
