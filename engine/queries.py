@@ -145,11 +145,14 @@ class Queries:
 
     def _task_views(self, session: Any, filters: Sequence[Any], with_details: bool, limit: int | None = None,
                     offset: int = 0) -> list[TaskView]:
-        rows = session.execute(
-            select(OpenTask, Instance.process_id, Instance.business_key, Instance.version)
-            .join(Instance, Instance.id == OpenTask.instance_id).where(*filters)
-            .order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id)
-            .limit(limit).offset(offset or None)).all()
+        columns: list[Any] = [OpenTask, Instance.process_id, Instance.business_key, Instance.version]
+        if with_details:  # the form, instructions and data live in the workflow state and its definition
+            columns += [Instance.state, Instance.state_digest, ProcessDefinition.id, ProcessDefinition.sha256]
+        query = select(*columns).join(Instance, Instance.id == OpenTask.instance_id)
+        if with_details:
+            query = query.join(ProcessDefinition, ProcessDefinition.id == Instance.definition_id)
+        rows = session.execute(query.where(*filters).order_by(OpenTask.due_sort, OpenTask.created_at, OpenTask.id)
+                               .limit(limit).offset(offset or None)).all()
         task_ids = [r[0].id for r in rows]
         organisations: dict[str, list[str]] = {}
         if task_ids:
@@ -157,11 +160,10 @@ class Queries:
                                                 .where(OpenTaskOrganisation.task_id.in_(task_ids))):
                 organisations.setdefault(task_id, []).append(org)
         views = []
-        for open_row, process_id, business_key, version in rows:
+        for open_row, process_id, business_key, version, *stored_form in rows:
             details: dict[str, Any] = {}
-            if with_details:  # the form, instructions and data live in the workflow state: load it only here
-                state, digest = session.execute(select(Instance.state, Instance.state_digest).where(
-                    Instance.id == open_row.instance_id)).one()
+            if with_details:
+                state, digest, definition_id, sha256 = stored_form
                 if execution.state_digest(state) != digest:
                     raise StateTampered(f"the stored state of instance {open_row.instance_id} does not match its "
                                         "digest; run `allianssi verify` on it")
@@ -169,19 +171,18 @@ class Queries:
                 if stored is None:
                     raise StateTampered(f"the stored state of instance {open_row.instance_id} lacks its open task "
                                         f"{open_row.id}; run `allianssi verify` on it")
-                spec = self._task_spec(session, open_row.instance_id, stored)
+                spec = self._task_spec(session, definition_id, process_id, sha256, stored)
                 details = {"documentation": spec.documentation, "form": task_form(spec, stored.data),
                            "generic_form": is_generic(spec), "data": json.loads(json.dumps(stored.data))}
             views.append(_summary(open_row, process_id, business_key, version, organisations.get(open_row.id, []),
                                   **details))
         return views
 
-    def _task_spec(self, session: Any, instance_id: str, stored: execution.StoredTask) -> Any:
+    @staticmethod
+    def _task_spec(session: Any, definition_id: int, process_id: str, sha256: str,
+                   stored: execution.StoredTask) -> Any:
         """A task's spec from its instance's compiled definition (parsed once per definition), not from
         the state: the state holds the same spec, but rebuilding it costs what loading the workflow does."""
-        definition_id, process_id, sha256 = session.execute(
-            select(ProcessDefinition.id, ProcessDefinition.process_id, ProcessDefinition.sha256).join(
-                Instance, Instance.definition_id == ProcessDefinition.id).where(Instance.id == instance_id)).one()
 
         def files() -> list[SourceFile]:  # read only when this definition is not parsed yet in this process
             stored = session.execute(select(ProcessDefinition.files).where(

@@ -31,3 +31,22 @@ def test_a_task_and_its_organisations_come_from_one_snapshot(engine: Engine) -> 
     assert fired, "the completion ran between the two reads"
     assert seen.organisations == ("bob",), "the organisations are those of the task as it was read"
     assert engine.inbox("bob", instance_id) == [], "and the completion did commit"
+
+
+def test_a_task_with_its_form_and_data_is_read_in_two_statements(engine: Engine) -> None:
+    """The task with its instance's state and definition in one statement, its organisations in the other
+    (a task page and every web completion read it first)."""
+    instance_id = start_example(engine)
+    task_id = only(engine.inbox("alice", instance_id)).id
+    engine.task(task_id)                                    # the definition parsed once in this process
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+    event.listen(engine.db._reader, "before_cursor_execute", count)
+    try:
+        task = engine.task(task_id)
+    finally:
+        event.remove(engine.db._reader, "before_cursor_execute", count)
+    assert task.form and task.data is not None
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2, statements
