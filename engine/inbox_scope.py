@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, union, union_all
 
 from engine.models import OpenTask, OpenTaskOrganisation
-from engine.types import Membership
+from engine.types import Membership, TaskView
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,15 @@ def count_visible(actor: Any, pairs: Pairs, filters: Filters | None = None) -> A
                   for h in halves(actor, pairs, filters)]
         return sum(counts[1:], counts[0])
     return select(func.count()).select_from(union(*halves(actor, pairs, filters)).subquery()).scalar_subquery()
+
+
+def in_inbox(task: TaskView, actor: str, memberships: Sequence[Membership]) -> bool:
+    """The same rule for a task in hand (e.g. from a command's returned view): claimed by the actor, or
+    unclaimed and assigned to one of their (organisation, role) pairs."""
+    if task.claimed_by is not None:
+        return task.claimed_by == actor
+    pairs = set(pairs_of(memberships))
+    return any((organisation, task.role) in pairs for organisation in task.organisations)
 
 
 def visible_task_ids(actor: str, memberships: Sequence[Membership], filters: Filters | None = None) -> Any:

@@ -118,6 +118,12 @@ class Queries:
             raise self._missing_task(task_id, actor)
         return views[0]
 
+    def element_of_task(self, task_id: str) -> str | None:
+        """The diagram element of an open task, None when no task of that id is open: one indexed read, for
+        callers that decide by the element before reading the whole task."""
+        with self.db.read() as session:
+            return session.execute(select(OpenTask.element_id).where(OpenTask.id == task_id)).scalar_one_or_none()
+
     def inbox(self, actor: str, instance_id: str) -> list[TaskView]:
         """The open tasks of one instance that the actor may do: claimed by them, or unclaimed in their
         organisations' roles. An instance has few open tasks (its diagram bounds them); every task of an

@@ -47,6 +47,12 @@ def options(form_field: FormField, data: Mapping[str, Any], directory: Directory
     return tuple(sorted(((i, name(i)) for i in dict.fromkeys(ids)), key=lambda pair: pair[1].casefold()))
 
 
+def needs_participants(form: Sequence[FormField]) -> bool:
+    """Whether any field of the form offers the procurement's participants (they are read only then)."""
+    return any(form_field.properties.get("choices", "").strip().partition(":")[0] == "participants"
+               for form_field in form)
+
+
 def multiple(form_field: FormField) -> bool:
     return form_field.properties.get("multiple", "").lower() == "true"
 

@@ -31,10 +31,10 @@ class ProcurementEngine(Engine):
                       files: Mapping[str, Sequence[Upload]] | None = None) -> InstanceView:
         from workflows.eforms.sending import NOTICE_TASKS, archive_meta, checked_notice, notice_in_force
 
-        task = self.task(task_id)
-        kind = NOTICE_TASKS.get(task.element_id)
-        if kind is None:
+        kind = NOTICE_TASKS.get(self.element_of_task(task_id) or "")
+        if kind is None:  # every other task: no second read of the task and its state before the command
             return super().complete_task(task_id, actor, data, expected_version, files)
+        task = self.task(task_id)
         clean = self.form_validator(task.form, data) if self.form_validator else dict(data)
         # the instance's own time (a demonstration may have moved it forward): the notice's dates must agree
         # with the dates the procedure recorded by that clock (a contract cannot be signed after its notice)

@@ -9,10 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from engine import FormInvalid, ScriptFailed, TaskNotFound, TaskView
+from engine.inbox_scope import in_inbox
 from web import access
 from web.access import Viewer, may_act_on_task, may_see_task
 from web.auth import current_viewer, login_required
-from web.choices import field_choices
+from web.choices import field_choices, needs_participants
 from web.definitions import process_model
 from web.errors import reason, status_of
 from web.facts import for_page
@@ -94,10 +95,8 @@ def complete(task_id: str) -> Any:
     if not may_act_on_task(viewer, task, engine.resolver):
         abort(403)
     data, shown = submitted(task.form, request.form)
-    # the instance's participants are read only for a form that offers them as choices
-    wanted = any(f.properties.get("choices", "").strip().startswith("participants") for f in task.form)
-    wrong = outside_choices(task.form, data, field_choices(
-        task.form, task.data, engine.instance(task.instance_id).participants if wanted else ()))
+    wrong = outside_choices(task.form, data, field_choices(task.form, task.data, engine.instance(
+        task.instance_id).participants if needs_participants(task.form) else ()))
     if wrong:  # an organisation not among the choices is refused at its field, before the engine
         return _render(task, viewer, shown, wrong, status=422)
     rows: list[NewVariable] = []
@@ -122,10 +121,8 @@ def complete(task_id: str) -> Any:
     # the command returns the instance as it left it: its version and open tasks need no second read
     flash(_("Done: %(task)s.", task=element_title(process_model(engine, task.process_id, after.definition_version),
                                                     task.element_id, task.name)), "success")
-    pairs = {(m.organisation, m.role) for m in engine.resolver.memberships(viewer.username)}
-    following = [t for t in after.open_tasks if t.id != task.id and (  # the viewer's inbox, as the engine's
-        t.claimed_by == viewer.username or (t.claimed_by is None and any((o, t.role) in pairs
-                                                                          for o in t.organisations)))]
+    memberships = engine.resolver.memberships(viewer.username)
+    following = [t for t in after.open_tasks if t.id != task.id and in_inbox(t, viewer.username, memberships)]
     return redirect(url_for("tasks.show", task_id=following[0].id) if following else url_for("inbox.index"))
 
 
@@ -158,10 +155,6 @@ def _subject(viewer: Viewer, task: TaskView, instance: Any, model: Any) -> dict[
         values = {k: v for k, v in (tender or {}).items() if k not in ("organisation", "submitted")}
         return {"organisation": organisation, "tender": values, "files": files}
     return None
-
-
-def _version(task: TaskView) -> int:
-    return services().engine.instance(task.instance_id).definition_version
 
 
 def _back(task_id: str) -> str:

@@ -82,4 +82,5 @@ def change_notice(sent: bytes, data: Mapping[str, Any], directory: Directory, *,
               "reason_code": "update-add", "reason": reasons}
     notice = generate("contract-notice", data, directory, instance_id=instance_id, reference=reference,
                       issued_at=issued_at, change=change)
+    notice.kind = "change-notice"  # a contract notice's content and subtype, sent as a change
     return notice, found

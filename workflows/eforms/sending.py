@@ -101,7 +101,6 @@ def checked_notice(kind: str, task: TaskView, clean: Mapping[str, Any], now: dat
             notice, _ = change_notice(sent, data, directory, instance_id=task.instance_id, reference=reference,
                                       reason=reason, issued_at=now.isoformat(),
                                       reason_en=str((data.get("notice_change") or {}).get("reason_en") or ""))
-            notice.kind = "change-notice"
         else:
             notice = generate(kind, data, directory, instance_id=task.instance_id, reference=reference,
                               issued_at=now.isoformat())
